@@ -1,0 +1,46 @@
+package dev.loupe.sample.shop;
+
+import dev.loupe.sample.faults.Fault;
+import dev.loupe.sample.faults.FaultSwitch;
+import dev.loupe.sample.storage.ModelStore;
+import jakarta.annotation.PreDestroy;
+import org.springframework.stereotype.Component;
+
+/** Puts customers' 3D models into the model bucket. */
+@Component
+class ModelUploads {
+
+  private final FaultSwitch faults;
+  private final ModelStore store;
+  private final ModelStore revoked;
+
+  ModelUploads(ModelStore.Settings settings, FaultSwitch faults) {
+    this.faults = faults;
+    this.store = new ModelStore(settings);
+    this.revoked = new ModelStore(settings.withSecretKey("revoked-" + settings.secretKey()));
+  }
+
+  String upload(String orderId, String fileName, byte[] content) throws InterruptedException {
+    String key = "models/" + orderId + "/" + safeName(fileName);
+    if (faults.isOn(Fault.SHOP_S3_SLOW)) {
+      Thread.sleep(3000);
+    }
+    (faults.isOn(Fault.SHOP_S3_REJECTED) ? revoked : store).put(key, content, "model/stl");
+    return key;
+  }
+
+  private static String safeName(String fileName) {
+    if (fileName == null || fileName.isBlank()) {
+      return "model.stl";
+    }
+    String base = fileName.substring(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
+    String cleaned = base.replaceAll("[^A-Za-z0-9._-]", "_");
+    return cleaned.isEmpty() || cleaned.startsWith(".") ? "model.stl" : cleaned;
+  }
+
+  @PreDestroy
+  void close() {
+    store.close();
+    revoked.close();
+  }
+}
