@@ -1,0 +1,68 @@
+package dev.loupe.sample.stack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loupe.sample.loadgen.OrderRequest;
+import dev.loupe.sample.loadgen.PipelineClient;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.Optional;
+
+/** What the tests ask of the running pipeline: place orders, follow them, look into the databases. */
+final class Pipeline {
+
+  static final Duration FLOW_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Stack stack;
+  private final PipelineClient client;
+
+  Pipeline(Stack stack) {
+    this.stack = stack;
+    this.client = stack.client();
+  }
+
+  PipelineClient client() {
+    return client;
+  }
+
+  /** Places an order and insists the shop accepted it; returns its id. */
+  String place(OrderRequest order) throws Exception {
+    PipelineClient.Placement placement = client.placeOrder(order);
+    if (!placement.accepted()) {
+      throw new AssertionError("the shop refused the order: " + placement.status() + " " + placement.body());
+    }
+    return placement.orderId();
+  }
+
+  /** Waits until the shop shows the order with {@code status}; returns the shop's view. */
+  JsonNode awaitShopStatus(String orderId, String status) throws Exception {
+    return Eventually.await("order " + orderId + " to be " + status + " at the shop", FLOW_TIMEOUT,
+        () -> client.shopOrder(orderId).filter(o -> status.equals(o.path("status").asText())));
+  }
+
+  /** Waits until MES has the order with {@code status}. */
+  JsonNode awaitMesStatus(String orderId, String status) throws Exception {
+    return Eventually.await("order " + orderId + " to be " + status + " in MES", FLOW_TIMEOUT,
+        () -> client.mesOrder(orderId).filter(o -> status.equals(o.path("status").asText())));
+  }
+
+  /** The order's status in the Shop DB, read directly; empty if there is no row. */
+  Optional<String> shopDbStatus(String orderId) throws Exception {
+    return status(stack.shopDb(), "SELECT status FROM orders WHERE id = ?", orderId);
+  }
+
+  /** The order's status in the MES DB, read directly; empty if there is no row. */
+  Optional<String> mesDbStatus(String orderId) throws Exception {
+    return status(stack.mesDb(), "SELECT status FROM orders WHERE order_id = ?", orderId);
+  }
+
+  private static Optional<String> status(Connection connection, String sql, String orderId) throws Exception {
+    try (Connection c = connection; PreparedStatement s = c.prepareStatement(sql)) {
+      s.setString(1, orderId);
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    }
+  }
+}
