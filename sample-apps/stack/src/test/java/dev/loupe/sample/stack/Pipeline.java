@@ -65,4 +65,39 @@ final class Pipeline {
       }
     }
   }
+
+  /**
+   * Proves an order was lost before MES: a control order placed after the fault is switched off
+   * overtakes it and reaches MES, while the lost one never arrives there. The broker's queues are
+   * first-in first-out, so had the lost order's message been routable and kept, MES would have had it first.
+   */
+  void assertOvertakenAndNeverInMes(String lostOrderId) throws Exception {
+    String control = place(dev.loupe.sample.loadgen.OrderRequest.typical());
+    awaitMesStatus(control, "PRICED");
+    if (mesDbStatus(lostOrderId).isPresent()) {
+      throw new AssertionError("order " + lostOrderId + " reached the MES DB after all: " + mesDbStatus(lostOrderId));
+    }
+  }
+
+  /** Waits until the Shop DB has the order with {@code status}. */
+  void awaitShopDbStatus(String orderId, String status) throws Exception {
+    Eventually.await("order " + orderId + " to be " + status + " in the Shop DB", FLOW_TIMEOUT,
+        () -> shopDbStatus(orderId).filter(status::equals));
+  }
+
+  /** Waits until a service's log has a line containing every one of {@code fragments}. */
+  String awaitLogLine(Service service, String... fragments) throws Exception {
+    return Eventually.await(service.id() + " to log " + java.util.Arrays.toString(fragments), FLOW_TIMEOUT,
+        () -> java.nio.file.Files.readAllLines(stack.log(service)).stream()
+            .filter(line -> java.util.Arrays.stream(fragments).allMatch(line::contains))
+            .findFirst());
+  }
+
+  /** A single number from a database. */
+  static long number(Connection connection, String sql) throws Exception {
+    try (Connection c = connection; PreparedStatement s = c.prepareStatement(sql); ResultSet rs = s.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
 }
