@@ -76,10 +76,15 @@ final class HttpApi implements AutoCloseable {
       String method = exchange.getRequestMethod();
       try {
         route(exchange, method, path);
-      } catch (SQLTransientConnectionException e) {
-        log.error("MES database unavailable for {} {}", method, path, e);
-        send(exchange, 503, Map.of("error", "MES database unavailable"));
-      } catch (SQLException | RuntimeException e) {
+      } catch (SQLException e) {
+        if (e instanceof SQLTransientConnectionException || e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+          log.error("MES database unavailable for {} {}", method, path, e);
+          send(exchange, 503, Map.of("error", "MES database unavailable"));
+        } else {
+          log.error("Request {} {} failed", method, path, e);
+          send(exchange, 500, Map.of("error", "internal error"));
+        }
+      } catch (RuntimeException e) {
         log.error("Request {} {} failed", method, path, e);
         send(exchange, 500, Map.of("error", "internal error"));
       }

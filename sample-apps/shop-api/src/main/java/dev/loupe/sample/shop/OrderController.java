@@ -14,7 +14,7 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -120,8 +120,8 @@ class OrderController {
     return ResponseEntity.status(HttpStatus.BAD_GATEWAY).body(Map.of("error", "model storage unavailable"));
   }
 
-  @ExceptionHandler(CannotGetJdbcConnectionException.class)
-  ResponseEntity<Map<String, Object>> databaseUnavailable(CannotGetJdbcConnectionException e) {
+  @ExceptionHandler(DataAccessResourceFailureException.class)
+  ResponseEntity<Map<String, Object>> databaseUnavailable(DataAccessResourceFailureException e) {
     log.error("Shop database unavailable", e);
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(Map.of("error", "shop database unavailable"));
   }
