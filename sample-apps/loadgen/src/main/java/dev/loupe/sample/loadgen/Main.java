@@ -63,8 +63,8 @@ public final class Main {
       }
     }
     PipelineClient client = new PipelineClient(url(values, "--shop"), url(values, "--crm"), url(values, "--mes"));
-    return new Parsed(client, new LoadGenerator.Settings(number(values, "--rate"), duration(values.get("--duration")),
-        duration(values.get("--drain")), sellers, number(values, "--page-rate"), assign));
+    return new Parsed(client, new LoadGenerator.Settings(number(values, "--rate"), Durations.parse(values.get("--duration")),
+        Durations.parse(values.get("--drain")), sellers, number(values, "--page-rate"), assign));
   }
 
   private static URI url(Map<String, String> values, String option) {
@@ -80,29 +80,6 @@ public final class Main {
       return Double.parseDouble(values.get(option));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(option + " must be a number, not '" + values.get(option) + "'");
-    }
-  }
-
-  /** "30s", "2m", "1h" or a plain number of seconds. */
-  static Duration duration(String text) {
-    String t = text.trim().toLowerCase();
-    try {
-      if (t.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-      }
-      char unit = t.charAt(t.length() - 1);
-      if (Character.isDigit(unit)) {
-        return Duration.ofSeconds(Long.parseLong(t));
-      }
-      long n = Long.parseLong(t.substring(0, t.length() - 1));
-      return switch (unit) {
-        case 's' -> Duration.ofSeconds(n);
-        case 'm' -> Duration.ofMinutes(n);
-        case 'h' -> Duration.ofHours(n);
-        default -> throw new NumberFormatException();
-      };
-    } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-      throw new IllegalArgumentException("'" + text + "' is not a duration such as 30s, 2m or 1h");
     }
   }
 }

@@ -37,6 +37,7 @@ public final class Stack implements AutoCloseable {
       "-XX:TieredStopAtLevel=1", "-Xss512k");
 
   private final Builder settings;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final Map<Service, ManagedProcess> apps = new EnumMap<>(Service.class);
   private final Map<Service, URI> urls = new EnumMap<>(Service.class);
@@ -112,15 +113,24 @@ public final class Stack implements AutoCloseable {
       return this;
     }
 
+    /** A stack not yet started: hand its {@link #close()} to a shutdown hook, then {@link #start()} it. */
+    public Stack create() {
+      return new Stack(this);
+    }
+
     public Stack start() {
-      Stack stack = new Stack(this);
-      try {
-        stack.startAll();
-        return stack;
-      } catch (RuntimeException | Error e) {
-        stack.close();
-        throw e;
-      }
+      return create().start();
+    }
+  }
+
+  /** Starts everything; on failure stops what had started and rethrows. */
+  public Stack start() {
+    try {
+      startAll();
+      return this;
+    } catch (RuntimeException | Error e) {
+      close();
+      throw e;
     }
   }
 
@@ -227,6 +237,10 @@ public final class Stack implements AutoCloseable {
     ManagedProcess process = ManagedProcess.start(service.id(), command, Map.of(),
         dir.resolve("logs").resolve(service.id() + ".log"));
     synchronized (apps) {
+      if (closed.get()) {
+        process.stop(Duration.ofSeconds(15));
+        throw new IllegalStateException("the stack was stopped while it was starting");
+      }
       apps.put(service, process);
     }
     Waits.until(service.id(), Duration.ofSeconds(120), process, () -> healthy(service));
@@ -260,9 +274,20 @@ public final class Stack implements AutoCloseable {
     }
   }
 
+  /** Keeps a started part for {@link #close()}; if the stack was closed meanwhile, stops it at once. */
   private <T extends AutoCloseable> T remember(T part) {
-    started.push(part);
-    return part;
+    synchronized (started) {
+      if (!closed.get()) {
+        started.push(part);
+        return part;
+      }
+    }
+    try {
+      part.close();
+    } catch (Exception e) {
+      settings.progress.accept("while stopping: " + e.getMessage());
+    }
+    throw new IllegalStateException("the stack was stopped while it was starting");
   }
 
   public URI url(Service service) {
@@ -348,16 +373,21 @@ public final class Stack implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     List<Service> running;
     synchronized (apps) {
       running = List.copyOf(apps.keySet());
     }
     running.parallelStream().forEach(this::stopApp);
-    while (!started.isEmpty()) {
-      try {
-        started.pop().close();
-      } catch (Exception e) {
-        settings.progress.accept("while stopping: " + e.getMessage());
+    synchronized (started) {
+      while (!started.isEmpty()) {
+        try {
+          started.pop().close();
+        } catch (Exception e) {
+          settings.progress.accept("while stopping: " + e.getMessage());
+        }
       }
     }
   }
