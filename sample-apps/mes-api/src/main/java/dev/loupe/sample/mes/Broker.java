@@ -33,13 +33,16 @@ final class Broker implements AutoCloseable {
     // an exception in a consumer is logged and the channel kept, as the legacy code configured it
     factory.setExceptionHandler(new ForgivingExceptionHandler());
     this.connection = connect(factory);
-    try (Channel c = connection.createChannel()) {
-      c.exchangeDeclare(ORDERS_EXCHANGE, "topic", true);
-      c.queueDeclare(INTAKE_QUEUE, true, false, false, null);
-      c.queueBind(INTAKE_QUEUE, ORDERS_EXCHANGE, CONFIRMED_ROUTING_KEY);
-    } catch (TimeoutException e) {
-      throw new IOException(e);
-    }
+  }
+
+  /**
+   * Declares what MES owns on a channel that stays open, so that the client can declare it again by
+   * itself after the broker comes back.
+   */
+  static void declareTopology(Channel channel) throws IOException {
+    channel.exchangeDeclare(ORDERS_EXCHANGE, "topic", true);
+    channel.queueDeclare(INTAKE_QUEUE, true, false, false, null);
+    channel.queueBind(INTAKE_QUEUE, ORDERS_EXCHANGE, CONFIRMED_ROUTING_KEY);
   }
 
   private static Connection connect(ConnectionFactory factory) throws InterruptedException {

@@ -51,6 +51,7 @@ final class OrderIntake extends DefaultConsumer {
   }
 
   void start() throws IOException {
+    Broker.declareTopology(getChannel());
     getChannel().basicQos(5);
     getChannel().basicConsume(Broker.INTAKE_QUEUE, false, "mes-order-intake", this);
   }

@@ -15,6 +15,7 @@ final class StatusPublisher {
 
   StatusPublisher(Broker broker, ObjectMapper json) throws IOException {
     this.channel = broker.channel();
+    channel.exchangeDeclare(Broker.ORDERS_EXCHANGE, "topic", true);
     this.json = json;
   }
 

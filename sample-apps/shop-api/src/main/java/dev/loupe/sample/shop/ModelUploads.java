@@ -4,7 +4,9 @@ import dev.loupe.sample.faults.Fault;
 import dev.loupe.sample.faults.FaultSwitch;
 import dev.loupe.sample.storage.ModelStore;
 import jakarta.annotation.PreDestroy;
+import java.io.UncheckedIOException;
 import org.springframework.stereotype.Component;
+import software.amazon.awssdk.core.exception.SdkClientException;
 
 /** Puts customers' 3D models into the model bucket. */
 @Component
@@ -25,7 +27,12 @@ class ModelUploads {
     if (faults.isOn(Fault.SHOP_S3_SLOW)) {
       Thread.sleep(3000);
     }
-    (faults.isOn(Fault.SHOP_S3_REJECTED) ? revoked : store).put(key, content, "model/stl");
+    try {
+      (faults.isOn(Fault.SHOP_S3_REJECTED) ? revoked : store).put(key, content, "model/stl");
+    } catch (UncheckedIOException e) {
+      // the JDK HTTP client reports a storage server that vanished mid-connection this way
+      throw SdkClientException.create("model store unreachable: " + e.getMessage(), e);
+    }
     return key;
   }
 
