@@ -91,7 +91,7 @@ class ShopFaultsTest {
     assertThat(placement.body()).contains("model storage unavailable");
     assertThat(Pipeline.number(stack.shopDb(), "SELECT count(*) FROM orders")).isEqualTo(ordersBefore);
     assertThat(modelCount(stack)).isEqualTo(modelsBefore);
-    assertThat(pipeline.awaitLogLine(Service.SHOP, "Model upload failed")).contains("403");
+    pipeline.awaitLogLine(Service.SHOP, "Model upload failed", "Status Code: 403");
   }
 
   @Test
