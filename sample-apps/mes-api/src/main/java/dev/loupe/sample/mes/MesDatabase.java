@@ -2,6 +2,7 @@ package dev.loupe.sample.mes;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.loupe.sample.faults.ConnectionLeak;
 import dev.loupe.sample.faults.Fault;
 import dev.loupe.sample.faults.FaultSwitch;
 import java.io.IOException;
@@ -11,8 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +23,7 @@ final class MesDatabase implements AutoCloseable {
 
   private final HikariDataSource pool;
   private final FaultSwitch faults;
-  private final List<Connection> leaked = new ArrayList<>();
+  private final ConnectionLeak leak;
 
   MesDatabase(MesSettings settings, FaultSwitch faults) {
     HikariConfig config = new HikariConfig();
@@ -37,11 +36,7 @@ final class MesDatabase implements AutoCloseable {
     config.setInitializationFailTimeout(-1);
     this.pool = new HikariDataSource(config);
     this.faults = faults;
-    faults.onChange(Fault.MES_DB_POOL_LEAK, on -> {
-      if (!on) {
-        releaseLeakedConnections();
-      }
-    });
+    this.leak = new ConnectionLeak(pool, Fault.MES_DB_POOL_LEAK, faults);
     faults.onChange(Fault.MES_ORDERS_PAGE_MISSING_INDEX, this::dropOrRestorePageIndex);
   }
 
@@ -61,17 +56,7 @@ final class MesDatabase implements AutoCloseable {
 
   /** Under the pool-leak fault, borrows a connection and never gives it back. */
   void leakAConnection() {
-    if (!faults.isOn(Fault.MES_DB_POOL_LEAK)) {
-      return;
-    }
-    try {
-      Connection c = pool.getConnection();
-      synchronized (leaked) {
-        leaked.add(c);
-      }
-    } catch (SQLException e) {
-      log.debug("could not borrow a connection to leak", e);
-    }
+    leak.leakOne();
   }
 
   void createSchema(int historyOrders) throws SQLException {
@@ -124,22 +109,9 @@ final class MesDatabase implements AutoCloseable {
     }
   }
 
-  private void releaseLeakedConnections() {
-    synchronized (leaked) {
-      for (Connection c : leaked) {
-        try {
-          c.close();
-        } catch (SQLException e) {
-          log.warn("could not return a leaked connection", e);
-        }
-      }
-      leaked.clear();
-    }
-  }
-
   @Override
   public void close() {
-    releaseLeakedConnections();
+    leak.releaseAll();
     pool.close();
   }
 }

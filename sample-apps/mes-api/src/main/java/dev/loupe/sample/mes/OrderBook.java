@@ -27,6 +27,11 @@ final class OrderBook {
   /** What an assignment came to. */
   enum Assignment { ASSIGNED, NO_SUCH_ORDER, NOT_PRICED, NO_SUCH_OPERATOR }
 
+  /** Orders with their item and operator names, as the page and the order view show them. */
+  private static final String ROWS = "SELECT o.order_id, i.name AS item, o.ring_size, o.status, o.price_cents,"
+      + " p.name AS operator, o.received_at FROM orders o JOIN items i ON i.id = o.item_id"
+      + " LEFT JOIN operators p ON p.id = o.operator_id";
+
   private final MesDatabase db;
   private final FaultSwitch faults;
 
@@ -64,9 +69,7 @@ final class OrderBook {
 
   Optional<PageRow> find(String orderId) throws SQLException {
     try (Connection c = db.connection();
-        PreparedStatement s = c.prepareStatement("SELECT o.order_id, i.name AS item, o.ring_size, o.status,"
-            + " o.price_cents, p.name AS operator, o.received_at FROM orders o JOIN items i ON i.id = o.item_id"
-            + " LEFT JOIN operators p ON p.id = o.operator_id WHERE o.order_id = ?")) {
+        PreparedStatement s = c.prepareStatement(ROWS + " WHERE o.order_id = ?")) {
       s.setString(1, orderId);
       try (ResultSet rs = s.executeQuery()) {
         return rs.next() ? Optional.of(row(rs, rs.getString("item"), rs.getString("operator"))) : Optional.empty();
@@ -81,10 +84,7 @@ final class OrderBook {
       return pageRowByRow(status, page, size);
     }
     try (Connection c = db.connection();
-        PreparedStatement s = c.prepareStatement("SELECT o.order_id, i.name AS item, o.ring_size, o.status,"
-            + " o.price_cents, p.name AS operator, o.received_at FROM orders o JOIN items i ON i.id = o.item_id"
-            + " LEFT JOIN operators p ON p.id = o.operator_id WHERE o.status = ?"
-            + " ORDER BY o.received_at DESC LIMIT ? OFFSET ?")) {
+        PreparedStatement s = c.prepareStatement(ROWS + " WHERE o.status = ? ORDER BY o.received_at DESC LIMIT ? OFFSET ?")) {
       s.setString(1, status);
       s.setInt(2, size);
       s.setInt(3, page * size);

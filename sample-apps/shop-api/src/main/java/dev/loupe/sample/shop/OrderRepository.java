@@ -1,16 +1,12 @@
 package dev.loupe.sample.shop;
 
+import dev.loupe.sample.faults.ConnectionLeak;
 import dev.loupe.sample.faults.Fault;
 import dev.loupe.sample.faults.FaultSwitch;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
@@ -18,26 +14,18 @@ import org.springframework.stereotype.Repository;
 @Repository
 class OrderRepository {
 
-  private static final Logger log = LoggerFactory.getLogger(OrderRepository.class);
-
   /** A new order as the shop stores it. */
   record NewOrder(String id, int itemId, String customerName, String customerEmail, String customerPhone,
       String ringSize, String engraving, String modelKey) {}
 
   private final JdbcTemplate jdbc;
-  private final DataSource dataSource;
   private final FaultSwitch faults;
-  private final List<Connection> leaked = new ArrayList<>();
+  private final ConnectionLeak leak;
 
   OrderRepository(JdbcTemplate jdbc, DataSource dataSource, FaultSwitch faults) {
     this.jdbc = jdbc;
-    this.dataSource = dataSource;
     this.faults = faults;
-    faults.onChange(Fault.SHOP_DB_POOL_LEAK, on -> {
-      if (!on) {
-        releaseLeakedConnections();
-      }
-    });
+    this.leak = new ConnectionLeak(dataSource, Fault.SHOP_DB_POOL_LEAK, faults);
   }
 
   List<Map<String, Object>> items() {
@@ -52,7 +40,7 @@ class OrderRepository {
   }
 
   String nextOrderId() {
-    leakAConnection();
+    leak.leakOne();
     slowDown();
     Long number = jdbc.queryForObject("SELECT nextval('order_number_seq')", Long.class);
     return String.format("JW-%06d", number);
@@ -77,34 +65,6 @@ class OrderRepository {
   private void slowDown() {
     if (faults.isOn(Fault.SHOP_DB_SLOW)) {
       jdbc.execute("SELECT pg_sleep(1.5)");
-    }
-  }
-
-  private void leakAConnection() {
-    if (!faults.isOn(Fault.SHOP_DB_POOL_LEAK)) {
-      return;
-    }
-    try {
-      Connection connection = dataSource.getConnection();
-      synchronized (leaked) {
-        leaked.add(connection);
-      }
-    } catch (SQLException e) {
-      // the pool is already exhausted: the statement that follows will time out the same way
-      log.debug("could not borrow a connection to leak", e);
-    }
-  }
-
-  private void releaseLeakedConnections() {
-    synchronized (leaked) {
-      for (Connection c : leaked) {
-        try {
-          c.close();
-        } catch (SQLException e) {
-          log.warn("could not return a leaked connection", e);
-        }
-      }
-      leaked.clear();
     }
   }
 }
