@@ -1,0 +1,57 @@
+package dev.loupe.agent;
+
+import dev.loupe.agent.order.OrderCorrelation;
+import dev.loupe.agent.order.OrderIdSettings;
+import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizer;
+import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizerProvider;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Wires every Loupe capability into the agent's SDK: reading this class tells the whole story.
+ *
+ * <ul>
+ *   <li>order correlation: {@code order.id} on spans and log records, carried in baggage across
+ *       services, threads and the broker ({@code loupe.order-id.*})
+ * </ul>
+ */
+public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerProvider {
+
+  private static final Logger log = Logger.getLogger("dev.loupe.agent");
+  static final String VERSION = LoupeAgentCustomizer.class.getPackage().getImplementationVersion();
+
+  private volatile OrderCorrelation orders;
+
+  @Override
+  public void customize(AutoConfigurationCustomizer autoConfiguration) {
+    autoConfiguration
+        .addPropertiesCustomizer(config -> {
+          start(config);
+          return Map.of();
+        })
+        .addPropagatorCustomizer((configured, config) -> enabled(config) ? orders.propagator(configured) : configured)
+        .addTracerProviderCustomizer((builder, config) -> enabled(config) ? builder.addSpanProcessor(orders.spanProcessor()) : builder)
+        .addLoggerProviderCustomizer((builder, config) -> enabled(config) ? builder.addLogRecordProcessor(orders.logProcessor()) : builder);
+  }
+
+  private boolean enabled(ConfigProperties config) {
+    start(config);
+    return orders.settings().enabled();
+  }
+
+  /** Parses the settings once, reports every bad one by name, and announces what is in effect. */
+  private synchronized void start(ConfigProperties config) {
+    if (orders != null) {
+      return;
+    }
+    OrderIdSettings settings = OrderIdSettings.from(config);
+    for (String problem : settings.problems()) {
+      log.log(Level.SEVERE, "Loupe: invalid setting " + problem);
+    }
+    orders = new OrderCorrelation(settings);
+    log.info("Loupe agent extension " + (VERSION == null ? "(development build)" : VERSION)
+        + " active; order correlation: " + settings.describe());
+  }
+}

@@ -1,0 +1,75 @@
+package dev.loupe.agent.order;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A legacy method that knows the order id, from {@code loupe.order-id.methods}:
+ * {@code com.example.Desk#register:arg0.id} (a property path on an argument) or
+ * {@code com.example.Repo#nextOrderId:return} (the return value, or a property path on it).
+ */
+public record LegacyMethod(String className, String methodName, int argument, List<String> path) {
+
+  /** Where the id is taken from when it is the return value. */
+  public static final int RETURN = -1;
+
+  public boolean fromReturnValue() {
+    return argument == RETURN;
+  }
+
+  /** The key under which the instrumentation finds this spec again: {@code class#method}. */
+  public String key() {
+    return className + "#" + methodName;
+  }
+
+  /**
+   * @throws IllegalArgumentException saying what is wrong with the spec
+   */
+  public static LegacyMethod parse(String spec) {
+    String s = spec.trim();
+    int hash = s.indexOf('#');
+    int colon = s.indexOf(':', Math.max(hash, 0));
+    if (hash <= 0 || colon < 0 || colon == hash + 1) {
+      throw new IllegalArgumentException("'" + s + "' is not class#method:source, e.g."
+          + " com.example.Desk#register:arg0.id or com.example.Repo#nextOrderId:return");
+    }
+    String className = s.substring(0, hash);
+    String methodName = s.substring(hash + 1, colon);
+    if (!className.matches("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*") || !methodName.matches("[A-Za-z_$][\\w$]*")) {
+      throw new IllegalArgumentException("'" + s + "' does not name a Java class and method");
+    }
+    List<String> source = Arrays.asList(s.substring(colon + 1).split("\\.", -1));
+    String root = source.get(0);
+    int argument;
+    if (root.equals("return")) {
+      argument = RETURN;
+    } else if (root.matches("arg\\d{1,2}")) {
+      argument = Integer.parseInt(root.substring(3));
+    } else {
+      throw new IllegalArgumentException("'" + s + "' must take the id from argN or return, not '" + root + "'");
+    }
+    List<String> path = source.subList(1, source.size());
+    for (String property : path) {
+      if (!property.matches("[A-Za-z_$][\\w$]*")) {
+        throw new IllegalArgumentException("'" + s + "' has an invalid property '" + property + "'");
+      }
+    }
+    return new LegacyMethod(className, methodName, argument, List.copyOf(path));
+  }
+
+  /** The specs as {@link dev.loupe.agent.order.OrderCorrelation} hands them on: already checked, ';'-separated. */
+  public static List<LegacyMethod> parseHandoff(String specs) {
+    List<LegacyMethod> out = new java.util.ArrayList<>();
+    for (String spec : specs.split(";")) {
+      if (!spec.isBlank()) {
+        out.add(parse(spec));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return key() + ":" + (fromReturnValue() ? "return" : "arg" + argument) + (path.isEmpty() ? "" : "." + String.join(".", path));
+  }
+}

@@ -1,0 +1,42 @@
+package dev.loupe.agent.order;
+
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.sdk.logs.LogRecordProcessor;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+
+/** Order correlation's parts, built from its settings. */
+public final class OrderCorrelation {
+
+  /**
+   * The parsed legacy-method specs, handed to the instrumentation and its helpers, which are loaded
+   * before and apart from the SDK's configuration; not a setting.
+   */
+  public static final String METHODS_HANDOFF = "loupe.internal.order-id.methods";
+  public static final String PATTERN_HANDOFF = "loupe.internal.order-id.pattern";
+
+  private final OrderIdSettings settings;
+
+  public OrderCorrelation(OrderIdSettings settings) {
+    this.settings = settings;
+    if (settings.enabled()) {
+      System.setProperty(METHODS_HANDOFF, String.join(";", settings.methods().stream().map(Object::toString).toList()));
+      System.setProperty(PATTERN_HANDOFF, settings.accepted().pattern());
+    }
+  }
+
+  public OrderIdSettings settings() {
+    return settings;
+  }
+
+  public SpanProcessor spanProcessor() {
+    return new OrderSpanProcessor(settings);
+  }
+
+  public LogRecordProcessor logProcessor() {
+    return new OrderLogProcessor();
+  }
+
+  public TextMapPropagator propagator(TextMapPropagator configured) {
+    return new OrderPropagator(configured, settings);
+  }
+}

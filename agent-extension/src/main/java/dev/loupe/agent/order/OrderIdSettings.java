@@ -1,0 +1,102 @@
+package dev.loupe.agent.order;
+
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The {@code loupe.order-id.*} settings, parsed once at startup. A value that cannot be parsed is left
+ * out and reported in {@link #problems()} with the setting's name; everything else keeps working.
+ */
+public record OrderIdSettings(
+    boolean enabled,
+    List<PathTemplate> pathTemplates,
+    List<String> headers,
+    List<String> queryParameters,
+    List<LegacyMethod> methods,
+    Pattern accepted,
+    List<String> problems) {
+
+  public static final String PREFIX = "loupe.order-id.";
+  public static final String ENABLED = PREFIX + "enabled";
+  public static final String PATH_TEMPLATES = PREFIX + "path-templates";
+  public static final String HEADERS = PREFIX + "headers";
+  public static final String QUERY_PARAMETERS = PREFIX + "query-parameters";
+  public static final String METHODS = PREFIX + "methods";
+  public static final String PATTERN = PREFIX + "pattern";
+
+  static final List<String> DEFAULT_PATH_TEMPLATES = List.of("/api/orders/{orderId}", "/api/orders/{orderId}/{action}");
+  static final List<String> DEFAULT_HEADERS = List.of("x-order-id", "order_id");
+  static final List<String> DEFAULT_QUERY_PARAMETERS = List.of("orderId");
+  static final String DEFAULT_PATTERN = "[A-Za-z0-9][A-Za-z0-9._:-]{0,63}";
+
+  public static OrderIdSettings from(ConfigProperties config) {
+    List<String> problems = new ArrayList<>();
+    List<PathTemplate> templates = parseEach(config, PATH_TEMPLATES, DEFAULT_PATH_TEMPLATES, PathTemplate::parse, problems);
+    List<LegacyMethod> methods = parseEach(config, METHODS, List.of(), LegacyMethod::parse, problems);
+    List<String> headers = parseEach(config, HEADERS, DEFAULT_HEADERS, OrderIdSettings::name, problems).stream()
+        .map(h -> h.toLowerCase(Locale.ROOT)).toList();
+    List<String> query = parseEach(config, QUERY_PARAMETERS, DEFAULT_QUERY_PARAMETERS, OrderIdSettings::name, problems);
+    Pattern accepted = Pattern.compile(DEFAULT_PATTERN);
+    String pattern = config.getString(PATTERN);
+    if (pattern != null) {
+      try {
+        accepted = Pattern.compile(pattern);
+      } catch (PatternSyntaxException e) {
+        problems.add(PATTERN + ": '" + pattern + "' is not a regular expression (" + e.getDescription()
+            + "); using the default " + DEFAULT_PATTERN);
+      }
+    }
+    boolean enabled = true;
+    String enabledText = config.getString(ENABLED);
+    if (enabledText != null) {
+      String v = enabledText.trim().toLowerCase(Locale.ROOT);
+      if (v.equals("false")) {
+        enabled = false;
+      } else if (!v.equals("true")) {
+        problems.add(ENABLED + ": '" + enabledText + "' is neither true nor false; order correlation stays on");
+      }
+    }
+    return new OrderIdSettings(enabled, templates, headers, query, methods, accepted, List.copyOf(problems));
+  }
+
+  /** Whether a found value looks like an order id: bounded, no separators that would smuggle data. */
+  public boolean accepts(String value) {
+    return value != null && accepted.matcher(value).matches();
+  }
+
+  /** The effective settings, for the startup line. */
+  public String describe() {
+    return "enabled=" + enabled + ", path-templates=" + pathTemplates + ", headers=" + headers
+        + ", query-parameters=" + queryParameters + ", methods=" + methods + ", pattern=" + accepted.pattern();
+  }
+
+  private static <T> List<T> parseEach(ConfigProperties config, String key, List<String> defaults,
+      Function<String, T> parser, List<String> problems) {
+    List<String> values = config.getList(key, defaults);
+    List<T> parsed = new ArrayList<>();
+    for (String value : values) {
+      if (value.isBlank()) {
+        continue;
+      }
+      try {
+        parsed.add(parser.apply(value));
+      } catch (IllegalArgumentException e) {
+        problems.add(key + ": " + e.getMessage() + "; this entry is ignored");
+      }
+    }
+    return List.copyOf(parsed);
+  }
+
+  private static String name(String value) {
+    String v = value.trim();
+    if (!v.matches("[A-Za-z0-9_.-]{1,64}")) {
+      throw new IllegalArgumentException("'" + v + "' is not a header or parameter name");
+    }
+    return v;
+  }
+}

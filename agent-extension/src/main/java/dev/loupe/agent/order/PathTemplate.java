@@ -1,0 +1,94 @@
+package dev.loupe.agent.order;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A request path template such as {@code /api/orders/{orderId}/assign}: literal segments must match,
+ * {@code {orderId}} captures the order id, any other {@code {name}} matches one segment. Matching walks
+ * the path once and allocates only the captured id.
+ */
+public final class PathTemplate {
+
+  static final String ORDER_ID = "{orderId}";
+
+  private final String text;
+  private final String[] segments;
+  private final int orderIdSegment;
+
+  private PathTemplate(String text, String[] segments, int orderIdSegment) {
+    this.text = text;
+    this.segments = segments;
+    this.orderIdSegment = orderIdSegment;
+  }
+
+  /**
+   * @throws IllegalArgumentException saying what is wrong with the template
+   */
+  public static PathTemplate parse(String template) {
+    String t = template.trim();
+    if (!t.startsWith("/")) {
+      throw new IllegalArgumentException("'" + t + "' does not start with /");
+    }
+    String[] parts = t.substring(1).split("/", -1);
+    List<String> segments = new ArrayList<>();
+    int orderId = -1;
+    for (String part : parts) {
+      if (part.isEmpty()) {
+        throw new IllegalArgumentException("'" + t + "' has an empty segment");
+      }
+      boolean opens = part.startsWith("{");
+      boolean closes = part.endsWith("}");
+      if (opens != closes || part.indexOf('{', 1) >= 0 || part.indexOf('}') >= 0 && part.indexOf('}') != part.length() - 1) {
+        throw new IllegalArgumentException("'" + t + "' has an unbalanced placeholder in segment '" + part + "'");
+      }
+      if (part.equals(ORDER_ID)) {
+        if (orderId >= 0) {
+          throw new IllegalArgumentException("'" + t + "' has {orderId} twice");
+        }
+        orderId = segments.size();
+      }
+      segments.add(part);
+    }
+    if (orderId < 0) {
+      throw new IllegalArgumentException("'" + t + "' has no {orderId} segment");
+    }
+    return new PathTemplate(t, segments.toArray(String[]::new), orderId);
+  }
+
+  /** The order id in {@code path}, or null if the path does not have this template's shape. */
+  public String match(String path) {
+    if (path == null || path.length() < 2 || path.charAt(0) != '/') {
+      return null;
+    }
+    int start = 1;
+    String captured = null;
+    for (int i = 0; i < segments.length; i++) {
+      if (start > path.length()) {
+        return null;
+      }
+      int end = path.indexOf('/', start);
+      if (end < 0) {
+        end = path.length();
+      }
+      int length = end - start;
+      if (length == 0) {
+        return null;
+      }
+      String expected = segments[i];
+      if (i == orderIdSegment) {
+        captured = path.substring(start, end);
+      } else if (expected.charAt(0) != '{'
+          && (length != expected.length() || !path.regionMatches(start, expected, 0, length))) {
+        return null;
+      }
+      start = end + 1;
+    }
+    return start == path.length() + 1 ? captured : null;
+  }
+
+  @Override
+  public String toString() {
+    return text;
+  }
+}

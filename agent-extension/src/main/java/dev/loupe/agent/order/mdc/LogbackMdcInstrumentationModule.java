@@ -1,0 +1,70 @@
+package dev.loupe.agent.order.mdc;
+
+import static io.opentelemetry.javaagent.extension.matcher.AgentElementMatchers.hasClassesNamed;
+import static net.bytebuddy.matcher.ElementMatchers.isPublic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModule;
+import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
+import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
+import java.util.List;
+import java.util.Map;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * {@code order_id} in the MDC of every Logback event logged in an order's context, beside the
+ * {@code trace_id} and {@code span_id} the agent adds, so JSON logs carry all three.
+ */
+public final class LogbackMdcInstrumentationModule extends InstrumentationModule {
+
+  public LogbackMdcInstrumentationModule() {
+    super("loupe-logback-mdc");
+  }
+
+  @Override
+  public ElementMatcher.Junction<ClassLoader> classLoaderMatcher() {
+    return hasClassesNamed("ch.qos.logback.classic.spi.LoggingEvent");
+  }
+
+  @Override
+  public List<TypeInstrumentation> typeInstrumentations() {
+    return List.of(new LoggingEventInstrumentation());
+  }
+
+  @Override
+  public boolean isHelperClass(String className) {
+    return className.equals(OrderMdc.class.getName());
+  }
+
+  @Override
+  public List<String> getAdditionalHelperClassNames() {
+    return List.of(OrderMdc.class.getName());
+  }
+
+  /** The MDC map a Logback event hands to its encoders. */
+  public static final class LoggingEventInstrumentation implements TypeInstrumentation {
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+      return named("ch.qos.logback.classic.spi.LoggingEvent");
+    }
+
+    @Override
+    public void transform(TypeTransformer transformer) {
+      transformer.applyAdviceToMethod(isPublic().and(named("getMDCPropertyMap")).and(takesArguments(0)),
+          LogbackMdcInstrumentationModule.class.getName() + "$MdcAdvice");
+    }
+  }
+
+  /** Inlined into {@code LoggingEvent.getMDCPropertyMap()}. */
+  public static final class MdcAdvice {
+    private MdcAdvice() {}
+
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    public static void exit(@Advice.Return(readOnly = false) Map<String, String> mdc) {
+      mdc = OrderMdc.withOrderId(mdc);
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package dev.loupe.agent.order.methods;
+
+import dev.loupe.agent.order.LegacyMethod;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Runs inside the application's class loader (injected with the advice): takes the order id from a
+ * configured method's argument or return value and makes it the order of the work that follows.
+ */
+public final class OrderMethodSupport {
+
+  private static final String ORDER_ID = "order.id";
+  private static volatile Map<String, LegacyMethod> methods;
+  private static volatile Pattern accepted;
+
+  private OrderMethodSupport() {}
+
+  /** The span and scope of one call, for the exit advice. */
+  public static final class Held {
+    final Span span;
+    final Scope scope;
+
+    Held(Span span, Scope scope) {
+      this.span = span;
+      this.scope = scope;
+    }
+  }
+
+  /** On entry: if the id comes from an argument, a span for the call and the id in baggage, made current. */
+  public static Object enter(String type, String method, Object[] args) {
+    LegacyMethod spec = spec(type, method);
+    if (spec == null || spec.fromReturnValue() || args == null || spec.argument() >= args.length) {
+      return null;
+    }
+    String id = read(args[spec.argument()], spec.path());
+    if (id == null) {
+      return null;
+    }
+    Tracer tracer = GlobalOpenTelemetry.getTracer("dev.loupe.agent");
+    Context parent = Context.current();
+    Context withOrder = parent.with(Baggage.fromContext(parent).toBuilder().put(ORDER_ID, id).build());
+    Span span = tracer.spanBuilder(simpleName(type) + "." + method).setParent(withOrder)
+        .setAttribute(ORDER_ID, id).startSpan();
+    return new Held(span, withOrder.with(span).makeCurrent());
+  }
+
+  /** On exit: ends what {@link #enter} started; if the id is the return value, puts it on the current span. */
+  public static void exit(String type, String method, Object returned, Throwable thrown, Object held) {
+    if (held instanceof Held h) {
+      if (thrown != null) {
+        h.span.recordException(thrown);
+        h.span.setStatus(StatusCode.ERROR);
+      }
+      h.span.end();
+      h.scope.close();
+      return;
+    }
+    LegacyMethod spec = spec(type, method);
+    if (spec != null && spec.fromReturnValue() && thrown == null) {
+      String id = read(returned, spec.path());
+      if (id != null) {
+        Span.current().setAttribute(ORDER_ID, id);
+      }
+    }
+  }
+
+  private static LegacyMethod spec(String type, String method) {
+    Map<String, LegacyMethod> known = methods;
+    if (known == null) {
+      known = load();
+    }
+    return known.get(type + "#" + method);
+  }
+
+  private static synchronized Map<String, LegacyMethod> load() {
+    if (methods == null) {
+      Map<String, LegacyMethod> parsed = new HashMap<>();
+      for (LegacyMethod m : LegacyMethod.parseHandoff(System.getProperty("loupe.internal.order-id.methods", ""))) {
+        parsed.put(m.key(), m);
+      }
+      accepted = Pattern.compile(System.getProperty("loupe.internal.order-id.pattern", ".+"));
+      methods = parsed;
+    }
+    return methods;
+  }
+
+  /** Follows a property path (record accessor, getter, then field) to a value that looks like an order id. */
+  static String read(Object root, List<String> path) {
+    Object value = root;
+    for (String property : path) {
+      if (value == null) {
+        return null;
+      }
+      value = property(value, property);
+    }
+    if (value == null) {
+      return null;
+    }
+    String id = value.toString();
+    return accepted != null && accepted.matcher(id).matches() ? id : null;
+  }
+
+  private static Object property(Object target, String name) {
+    Class<?> type = target.getClass();
+    for (String accessor : new String[] {name, "get" + Character.toUpperCase(name.charAt(0)) + name.substring(1)}) {
+      try {
+        Method m = type.getMethod(accessor);
+        m.setAccessible(true);
+        return m.invoke(target);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        // not this accessor; try the next way in
+      }
+    }
+    for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+      try {
+        Field f = c.getDeclaredField(name);
+        f.setAccessible(true);
+        return f.get(target);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        // not declared here; look in the superclass
+      }
+    }
+    return null;
+  }
+
+  private static String simpleName(String type) {
+    return type.substring(type.lastIndexOf('.') + 1);
+  }
+}

@@ -1,0 +1,62 @@
+package dev.loupe.agent.order.methods;
+
+import static net.bytebuddy.matcher.ElementMatchers.isMethod;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+
+import dev.loupe.agent.order.LegacyMethod;
+import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModule;
+import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
+import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/** Instruments the legacy methods named in {@code loupe.order-id.methods}. */
+public final class OrderMethodsInstrumentationModule extends InstrumentationModule {
+
+  public OrderMethodsInstrumentationModule() {
+    super("loupe-order-methods");
+  }
+
+  @Override
+  public List<TypeInstrumentation> typeInstrumentations() {
+    Map<String, List<String>> byClass = new LinkedHashMap<>();
+    for (LegacyMethod m : LegacyMethod.parseHandoff(
+        System.getProperty(dev.loupe.agent.order.OrderCorrelation.METHODS_HANDOFF, ""))) {
+      byClass.computeIfAbsent(m.className(), c -> new ArrayList<>()).add(m.methodName());
+    }
+    List<TypeInstrumentation> out = new ArrayList<>();
+    byClass.forEach((className, methodNames) -> out.add(new TypeInstrumentation() {
+      @Override
+      public ElementMatcher<TypeDescription> typeMatcher() {
+        return named(className);
+      }
+
+      @Override
+      public void transform(TypeTransformer transformer) {
+        transformer.applyAdviceToMethod(isMethod().and(not(isAbstract())).and(namedOneOf(methodNames.toArray(String[]::new))),
+            OrderMethodAdvice.class.getName());
+      }
+    }));
+    return out;
+  }
+
+  @Override
+  public boolean isHelperClass(String className) {
+    return className.startsWith("dev.loupe.agent.order.methods.OrderMethodSupport")
+        || className.equals("dev.loupe.agent.order.LegacyMethod");
+  }
+
+  @Override
+  public List<String> getAdditionalHelperClassNames() {
+    return List.of("dev.loupe.agent.order.LegacyMethod",
+        "dev.loupe.agent.order.methods.OrderMethodSupport$Held",
+        "dev.loupe.agent.order.methods.OrderMethodSupport");
+  }
+}
