@@ -63,8 +63,11 @@ public final class Demo {
   /** Runs the demo and returns the load generator's summary. */
   LoadGenerator.Summary run() throws InterruptedException {
     Path agent = repository.resolve("demo/target/agent/opentelemetry-javaagent.jar");
-    if (!Files.isReadable(agent)) {
-      throw new IllegalStateException("the OpenTelemetry Java agent is missing at " + agent + "; build first (mvn package)");
+    Path extension = repository.resolve("agent-extension/target/loupe-agent-extension.jar");
+    for (Path jar : List.of(agent, extension)) {
+      if (!Files.isReadable(jar)) {
+        throw new IllegalStateException(jar + " is missing; build first (mvn package)");
+      }
     }
     Path workDir = fresh(repository.resolve("demo/target/run"));
     Map<Service, AgentMetrics> agents = new EnumMap<>(Service.class);
@@ -78,7 +81,7 @@ public final class Demo {
         .useLocalServices(!options.privateServices())
         .calculation(options.calculation())
         .historyOrders(100_000)
-        .jvmOptions(service -> agentOptions(agent, service, agentPorts.get(service)))
+        .jvmOptions(service -> agentOptions(agent, extension, repository, service, agentPorts.get(service)))
         .progress(line -> out.println("  " + line))
         .create();
     Thread stopOnExit = new Thread(() -> {
@@ -117,10 +120,12 @@ public final class Demo {
   }
 
   /** The flags the agent needs on each service: nothing else of the service changes. */
-  static List<String> agentOptions(Path agent, Service service, int metricsPort) {
+  static List<String> agentOptions(Path agent, Path extension, Path repository, Service service, int metricsPort) {
     List<String> o = new ArrayList<>();
     o.add("-javaagent:" + agent);
-    o.add("-Dotel.service.name=" + service.id());
+    o.add("-Dotel.javaagent.extensions=" + extension);
+    o.add("-Dotel.javaagent.configuration-file="
+        + repository.resolve("agent-extension/config/" + service.id() + ".properties"));
     o.add("-Dotel.resource.attributes=service.namespace=jewelry,deployment.environment.name=demo");
     // no Collector in the demo: metrics on a loopback Prometheus endpoint, traces and logs stay home
     o.add("-Dotel.traces.exporter=none");
