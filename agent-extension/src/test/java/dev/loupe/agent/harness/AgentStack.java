@@ -1,0 +1,71 @@
+package dev.loupe.agent.harness;
+
+import dev.loupe.sample.stack.Service;
+import dev.loupe.sample.stack.Stack;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * The sample apps under the real OpenTelemetry Java agent (the pinned release, from Maven Central),
+ * with or without the built Loupe extension, exporting to an {@link OtlpReceiver}.
+ */
+public final class AgentStack {
+
+  private AgentStack() {}
+
+  public static Path repository() {
+    return Path.of(System.getProperty("loupe.repository", "..")).toAbsolutePath().normalize();
+  }
+
+  /**
+   * Starts the stack. {@code extra} adds system properties per service (e.g. a bad setting).
+   */
+  public static Stack start(String name, OtlpReceiver receiver, boolean withExtension,
+      Map<Service, List<String>> extra) {
+    Path repo = repository();
+    return Stack.builder(repo)
+        .workDir(repo.resolve("agent-extension/target/" + name + "-" + ProcessHandle.current().pid()))
+        .calculation(Duration.ofMillis(300))
+        .progress(line -> System.out.println("[" + name + "] " + line))
+        .jvmOptions(service -> {
+          List<String> o = new ArrayList<>();
+          o.add("-javaagent:" + repo.resolve("agent-extension/target/agent/opentelemetry-javaagent.jar"));
+          if (withExtension) {
+            o.add("-Dotel.javaagent.extensions=" + repo.resolve("agent-extension/target/loupe-agent-extension.jar"));
+          }
+          o.add("-Dotel.javaagent.configuration-file="
+              + repo.resolve("agent-extension/config/" + service.id() + ".properties"));
+          o.add("-Dotel.exporter.otlp.endpoint=" + receiver.endpoint());
+          o.add("-Dotel.exporter.otlp.protocol=http/protobuf");
+          o.add("-Dotel.traces.exporter=otlp");
+          o.add("-Dotel.logs.exporter=otlp");
+          o.add("-Dotel.metrics.exporter=otlp");
+          o.add("-Dotel.bsp.schedule.delay=200");
+          o.add("-Dotel.blrp.schedule.delay=200");
+          o.add("-Dotel.metric.export.interval=2000");
+          o.addAll(extra.getOrDefault(service, List.of()));
+          return o;
+        })
+        .start();
+  }
+
+  /** Polls until {@code probe} yields a value, or fails saying what was awaited. */
+  public static <T> T await(String what, Duration timeout, Callable<Optional<T>> probe) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      Optional<T> value = probe.call();
+      if (value.isPresent()) {
+        return value.get();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+      }
+      Thread.sleep(250);
+    }
+  }
+}

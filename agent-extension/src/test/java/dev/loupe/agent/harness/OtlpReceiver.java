@@ -1,0 +1,173 @@
+package dev.loupe.agent.harness;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * An OTLP/HTTP (protobuf) receiver on a free loopback port: what the agents under test export, kept for
+ * assertions. It also keeps every request's raw bytes, so a test can search all exported telemetry.
+ */
+public final class OtlpReceiver implements AutoCloseable {
+
+  /** A span as exported, flattened for assertions. */
+  public record ExportedSpan(String service, String traceId, String spanId, String name, String kind,
+      Map<String, String> attributes) {
+    public String orderId() {
+      return attributes.get("order.id");
+    }
+  }
+
+  /** A log record as exported. */
+  public record ExportedLog(String service, String traceId, String spanId, String body,
+      Map<String, String> attributes) {
+    public String orderId() {
+      return attributes.get("order.id");
+    }
+  }
+
+  private final HttpServer server;
+  private final List<ExportedSpan> spans = new CopyOnWriteArrayList<>();
+  private final List<ExportedLog> logs = new CopyOnWriteArrayList<>();
+  private final List<ExportMetricsServiceRequest> metrics = new CopyOnWriteArrayList<>();
+  private final List<byte[]> raw = new CopyOnWriteArrayList<>();
+
+  public OtlpReceiver() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+    server.createContext("/v1/traces", e -> receive(e, this::traces, ExportTraceServiceResponse.getDefaultInstance().toByteArray()));
+    server.createContext("/v1/logs", e -> receive(e, this::logs, ExportLogsServiceResponse.getDefaultInstance().toByteArray()));
+    server.createContext("/v1/metrics", e -> receive(e, this::metrics, ExportMetricsServiceResponse.getDefaultInstance().toByteArray()));
+    server.start();
+  }
+
+  /** The base URL to give {@code otel.exporter.otlp.endpoint}. */
+  public String endpoint() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  public List<ExportedSpan> spans() {
+    return List.copyOf(spans);
+  }
+
+  public List<ExportedLog> logs() {
+    return List.copyOf(logs);
+  }
+
+  public List<ExportMetricsServiceRequest> metrics() {
+    return List.copyOf(metrics);
+  }
+
+  /** Every byte the agents exported, request by request. */
+  public List<byte[]> raw() {
+    return List.copyOf(raw);
+  }
+
+  private interface Parser {
+    void parse(byte[] body) throws IOException;
+  }
+
+  private void receive(HttpExchange exchange, Parser parser, byte[] response) throws IOException {
+    try (exchange) {
+      byte[] body;
+      try (InputStream in = "gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))
+          ? new GZIPInputStream(exchange.getRequestBody()) : exchange.getRequestBody()) {
+        body = in.readAllBytes();
+      }
+      raw.add(body);
+      try {
+        parser.parse(body);
+      } catch (IOException | RuntimeException e) {
+        exchange.sendResponseHeaders(400, -1);
+        return;
+      }
+      exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
+      exchange.sendResponseHeaders(200, response.length);
+      exchange.getResponseBody().write(response);
+    }
+  }
+
+  private void traces(byte[] body) throws IOException {
+    ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(body);
+    for (var resourceSpans : request.getResourceSpansList()) {
+      String service = service(resourceSpans.getResource());
+      for (var scope : resourceSpans.getScopeSpansList()) {
+        for (var span : scope.getSpansList()) {
+          spans.add(new ExportedSpan(service, hex(span.getTraceId().toByteArray()), hex(span.getSpanId().toByteArray()),
+              span.getName(), span.getKind().name(), attributes(span.getAttributesList())));
+        }
+      }
+    }
+  }
+
+  private void logs(byte[] body) throws IOException {
+    ExportLogsServiceRequest request = ExportLogsServiceRequest.parseFrom(body);
+    for (var resourceLogs : request.getResourceLogsList()) {
+      String service = service(resourceLogs.getResource());
+      for (var scope : resourceLogs.getScopeLogsList()) {
+        for (var log : scope.getLogRecordsList()) {
+          logs.add(new ExportedLog(service, hex(log.getTraceId().toByteArray()), hex(log.getSpanId().toByteArray()),
+              text(log.getBody()), attributes(log.getAttributesList())));
+        }
+      }
+    }
+  }
+
+  private void metrics(byte[] body) throws IOException {
+    metrics.add(ExportMetricsServiceRequest.parseFrom(body));
+  }
+
+  private static String service(Resource resource) {
+    return attributes(resource.getAttributesList()).getOrDefault("service.name", "");
+  }
+
+  static Map<String, String> attributes(List<KeyValue> list) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (KeyValue kv : list) {
+      out.put(kv.getKey(), text(kv.getValue()));
+    }
+    return out;
+  }
+
+  static String text(AnyValue value) {
+    return switch (value.getValueCase()) {
+      case STRING_VALUE -> value.getStringValue();
+      case BOOL_VALUE -> Boolean.toString(value.getBoolValue());
+      case INT_VALUE -> Long.toString(value.getIntValue());
+      case DOUBLE_VALUE -> Double.toString(value.getDoubleValue());
+      case ARRAY_VALUE -> {
+        List<String> items = new ArrayList<>();
+        value.getArrayValue().getValuesList().forEach(v -> items.add(text(v)));
+        yield items.toString();
+      }
+      case BYTES_VALUE -> hex(value.getBytesValue().toByteArray());
+      default -> value.toString();
+    };
+  }
+
+  private static String hex(byte[] bytes) {
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
