@@ -21,6 +21,8 @@ public final class OrderCorrelation {
     if (settings.enabled()) {
       System.setProperty(METHODS_HANDOFF, String.join(";", settings.methods().stream().map(Object::toString).toList()));
       System.setProperty(PATTERN_HANDOFF, settings.accepted().pattern());
+      System.setProperty(dev.loupe.agent.order.amqp.AmqpBodyOrderId.FIELDS_HANDOFF, String.join(",", settings.amqpBodyFields()));
+      System.setProperty(dev.loupe.agent.order.amqp.AmqpBodyOrderId.MAX_BYTES_HANDOFF, Integer.toString(settings.amqpBodyMaxBytes()));
     }
   }
 

@@ -18,6 +18,8 @@ public record OrderIdSettings(
     List<String> headers,
     List<String> queryParameters,
     List<LegacyMethod> methods,
+    List<String> amqpBodyFields,
+    int amqpBodyMaxBytes,
     Pattern accepted,
     List<String> problems) {
 
@@ -28,6 +30,9 @@ public record OrderIdSettings(
   public static final String QUERY_PARAMETERS = PREFIX + "query-parameters";
   public static final String METHODS = PREFIX + "methods";
   public static final String PATTERN = PREFIX + "pattern";
+  public static final String AMQP_BODY_FIELDS = PREFIX + "amqp-body-fields";
+  public static final String AMQP_BODY_MAX_BYTES = PREFIX + "amqp-body-max-bytes";
+  static final int DEFAULT_AMQP_BODY_MAX_BYTES = 4096;
 
   static final List<String> DEFAULT_PATH_TEMPLATES = List.of("/api/orders/{orderId}", "/api/orders/{orderId}/{action}");
   static final List<String> DEFAULT_HEADERS = List.of("x-order-id", "order_id");
@@ -41,6 +46,21 @@ public record OrderIdSettings(
     List<String> headers = parseEach(config, HEADERS, DEFAULT_HEADERS, OrderIdSettings::name, problems).stream()
         .map(h -> h.toLowerCase(Locale.ROOT)).toList();
     List<String> query = parseEach(config, QUERY_PARAMETERS, DEFAULT_QUERY_PARAMETERS, OrderIdSettings::name, problems);
+    List<String> bodyFields = parseEach(config, AMQP_BODY_FIELDS, List.of(), OrderIdSettings::name, problems);
+    int bodyMaxBytes = DEFAULT_AMQP_BODY_MAX_BYTES;
+    String maxText = config.getString(AMQP_BODY_MAX_BYTES);
+    if (maxText != null) {
+      try {
+        bodyMaxBytes = Integer.parseInt(maxText.trim());
+        if (bodyMaxBytes < 16 || bodyMaxBytes > 1 << 20) {
+          throw new NumberFormatException();
+        }
+      } catch (NumberFormatException e) {
+        bodyMaxBytes = DEFAULT_AMQP_BODY_MAX_BYTES;
+        problems.add(AMQP_BODY_MAX_BYTES + ": '" + maxText + "' is not a number of bytes from 16 to 1048576; using "
+            + DEFAULT_AMQP_BODY_MAX_BYTES);
+      }
+    }
     Pattern accepted = Pattern.compile(DEFAULT_PATTERN);
     String pattern = config.getString(PATTERN);
     if (pattern != null) {
@@ -61,7 +81,8 @@ public record OrderIdSettings(
         problems.add(ENABLED + ": '" + enabledText + "' is neither true nor false; order correlation stays on");
       }
     }
-    return new OrderIdSettings(enabled, templates, headers, query, methods, accepted, List.copyOf(problems));
+    return new OrderIdSettings(enabled, templates, headers, query, methods, bodyFields, bodyMaxBytes, accepted,
+        List.copyOf(problems));
   }
 
   /** Whether a found value looks like an order id: bounded, no separators that would smuggle data. */
@@ -72,7 +93,9 @@ public record OrderIdSettings(
   /** The effective settings, for the startup line. */
   public String describe() {
     return "enabled=" + enabled + ", path-templates=" + pathTemplates + ", headers=" + headers
-        + ", query-parameters=" + queryParameters + ", methods=" + methods + ", pattern=" + accepted.pattern();
+        + ", query-parameters=" + queryParameters + ", methods=" + methods
+        + ", amqp-body-fields=" + (amqpBodyFields.isEmpty() ? "off" : amqpBodyFields + " (first " + amqpBodyMaxBytes + " bytes)")
+        + ", pattern=" + accepted.pattern();
   }
 
   private static <T> List<T> parseEach(ConfigProperties config, String key, List<String> defaults,

@@ -1,0 +1,132 @@
+package dev.loupe.agent.order.amqp;
+
+import static io.opentelemetry.javaagent.extension.matcher.AgentElementMatchers.hasClassesNamed;
+import static io.opentelemetry.javaagent.extension.matcher.AgentElementMatchers.implementsInterface;
+import static net.bytebuddy.matcher.ElementMatchers.isPublic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModule;
+import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
+import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
+import java.util.List;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * The order id from a configured JSON field of a RabbitMQ message body, for publishers and consumers
+ * that put it nowhere else. On the publishing side the id must be in the context before the agent's own
+ * instrumentation of the full six-argument {@code basicPublish} starts the producer span and writes the
+ * context into the message headers; the shorter overloads applications call all delegate to that one,
+ * so they are advised too, and their advice runs first.
+ */
+public final class AmqpBodyInstrumentationModule extends InstrumentationModule {
+
+  public AmqpBodyInstrumentationModule() {
+    super("loupe-amqp-body");
+  }
+
+  @Override
+  public ElementMatcher.Junction<ClassLoader> classLoaderMatcher() {
+    return hasClassesNamed("com.rabbitmq.client.Consumer");
+  }
+
+  @Override
+  public List<TypeInstrumentation> typeInstrumentations() {
+    if (System.getProperty(AmqpBodyOrderId.FIELDS_HANDOFF, "").isBlank()) {
+      return List.of();
+    }
+    return List.of(new ConsumerInstrumentation(), new PublishInstrumentation());
+  }
+
+  @Override
+  public boolean isHelperClass(String className) {
+    return className.equals(AmqpBodyOrderId.class.getName());
+  }
+
+  @Override
+  public List<String> getAdditionalHelperClassNames() {
+    return List.of(AmqpBodyOrderId.class.getName());
+  }
+
+  /** {@code Consumer.handleDelivery(consumerTag, envelope, properties, body)}. */
+  public static final class ConsumerInstrumentation implements TypeInstrumentation {
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+      return implementsInterface(named("com.rabbitmq.client.Consumer"));
+    }
+
+    @Override
+    public void transform(TypeTransformer transformer) {
+      transformer.applyAdviceToMethod(isPublic().and(named("handleDelivery")).and(takesArguments(4))
+          .and(takesArgument(3, byte[].class)), AmqpBodyInstrumentationModule.class.getName() + "$BodyAdvice3");
+    }
+  }
+
+  /** Every {@code basicPublish} overload of a channel; the body is always the last argument. */
+  public static final class PublishInstrumentation implements TypeInstrumentation {
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+      return implementsInterface(named("com.rabbitmq.client.Channel"));
+    }
+
+    @Override
+    public void transform(TypeTransformer transformer) {
+      String advice = AmqpBodyInstrumentationModule.class.getName();
+      transformer.applyAdviceToMethod(isPublic().and(named("basicPublish")).and(takesArguments(4))
+          .and(takesArgument(3, byte[].class)), advice + "$BodyAdvice3");
+      transformer.applyAdviceToMethod(isPublic().and(named("basicPublish")).and(takesArguments(5))
+          .and(takesArgument(4, byte[].class)), advice + "$BodyAdvice4");
+      transformer.applyAdviceToMethod(isPublic().and(named("basicPublish")).and(takesArguments(6))
+          .and(takesArgument(5, byte[].class)), advice + "$BodyAdvice5");
+    }
+  }
+
+  /** The body is argument 3. */
+  public static final class BodyAdvice3 {
+    private BodyAdvice3() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Scope enter(@Advice.Argument(3) byte[] body) {
+      return AmqpBodyOrderId.enter(body);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void exit(@Advice.Enter Scope scope) {
+      AmqpBodyOrderId.exit(scope);
+    }
+  }
+
+  /** The body is argument 4. */
+  public static final class BodyAdvice4 {
+    private BodyAdvice4() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Scope enter(@Advice.Argument(4) byte[] body) {
+      return AmqpBodyOrderId.enter(body);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void exit(@Advice.Enter Scope scope) {
+      AmqpBodyOrderId.exit(scope);
+    }
+  }
+
+  /** The body is argument 5. */
+  public static final class BodyAdvice5 {
+    private BodyAdvice5() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Scope enter(@Advice.Argument(5) byte[] body) {
+      return AmqpBodyOrderId.enter(body);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void exit(@Advice.Enter Scope scope) {
+      AmqpBodyOrderId.exit(scope);
+    }
+  }
+}
