@@ -33,6 +33,10 @@ class DemoTest {
     // the agent, not the apps, measured the requests: the shop took every order, MES served the orders page
     assertThat(measured(printed, "shop-api")).isGreaterThanOrEqualTo(summary.placed());
     assertThat(measured(printed, "mes-api")).isGreaterThanOrEqualTo(summary.pageViews());
+    // the Loupe extension rode along: the MES log names each order's id beside its trace
+    Path mesLog = Path.of(System.getProperty("loupe.repository", "..")).resolve("demo/target/run/logs/mes-api.log");
+    assertThat(java.nio.file.Files.readAllLines(mesLog))
+        .anyMatch(line -> line.matches(".*\"order_id\":\"JW-\\d{6}\".*") && line.contains("\"trace_id\""));
   }
 
   @Test
