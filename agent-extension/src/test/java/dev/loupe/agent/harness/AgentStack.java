@@ -7,8 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.Callable;
 
 /**
  * The sample apps under the real OpenTelemetry Java agent (the pinned release, from Maven Central),
@@ -52,20 +50,5 @@ public final class AgentStack {
           return o;
         })
         .start();
-  }
-
-  /** Polls until {@code probe} yields a value, or fails saying what was awaited. */
-  public static <T> T await(String what, Duration timeout, Callable<Optional<T>> probe) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      Optional<T> value = probe.call();
-      if (value.isPresent()) {
-        return value.get();
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
-      }
-      Thread.sleep(250);
-    }
   }
 }

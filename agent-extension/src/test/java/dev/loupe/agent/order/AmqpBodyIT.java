@@ -7,6 +7,7 @@ import dev.loupe.agent.harness.OtlpReceiver;
 import dev.loupe.agent.harness.OtlpReceiver.ExportedSpan;
 import dev.loupe.sample.loadgen.OrderRequest;
 import dev.loupe.sample.loadgen.PipelineClient;
+import dev.loupe.sample.stack.Eventually;
 import dev.loupe.sample.stack.Service;
 import dev.loupe.sample.stack.Stack;
 import java.time.Duration;
@@ -29,7 +30,7 @@ class AmqpBodyIT {
         Stack stack = AgentStack.start("amqp-consumer", receiver, true,
             Map.of(Service.CRM, List.of(NO_METHODS), Service.MES, List.of(BODY_FIELD)))) {
       String id = placeAndPrice(stack);
-      ExportedSpan consumer = AgentStack.await("the MES consumer span of " + id, Duration.ofSeconds(30),
+      ExportedSpan consumer = Eventually.await("the MES consumer span of " + id, Duration.ofSeconds(30),
           () -> receiver.spans().stream().filter(s -> s.service().equals("mes-api")
               && s.kind().equals("SPAN_KIND_CONSUMER") && id.equals(s.orderId())).findFirst());
       assertThat(consumer.orderId()).isEqualTo(id);
@@ -44,7 +45,7 @@ class AmqpBodyIT {
         Stack stack = AgentStack.start("amqp-publisher", receiver, true,
             Map.of(Service.CRM, List.of(NO_METHODS, BODY_FIELD)))) {
       String id = placeAndPrice(stack);
-      AgentStack.await("the CRM producer span of " + id + " and the MES consumer span after it", Duration.ofSeconds(30),
+      Eventually.await("the CRM producer span of " + id + " and the MES consumer span after it", Duration.ofSeconds(30),
           () -> {
             List<ExportedSpan> spans = receiver.spans();
             boolean produced = spans.stream().anyMatch(s -> s.service().equals("crm-api")
@@ -59,7 +60,7 @@ class AmqpBodyIT {
   private static String placeAndPrice(Stack stack) throws Exception {
     PipelineClient client = stack.client();
     String id = client.placeOrder(OrderRequest.typical()).orderId();
-    AgentStack.await("order " + id + " to be priced", Duration.ofSeconds(60), () -> client.shopOrder(id)
+    Eventually.await("order " + id + " to be priced", Duration.ofSeconds(60), () -> client.shopOrder(id)
         .filter(o -> o.path("status").asText().equals("PRICED")));
     return id;
   }

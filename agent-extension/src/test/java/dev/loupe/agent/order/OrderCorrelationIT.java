@@ -8,6 +8,7 @@ import dev.loupe.agent.harness.OtlpReceiver.ExportedLog;
 import dev.loupe.agent.harness.OtlpReceiver.ExportedSpan;
 import dev.loupe.sample.loadgen.OrderRequest;
 import dev.loupe.sample.loadgen.PipelineClient;
+import dev.loupe.sample.stack.Eventually;
 import dev.loupe.sample.stack.Service;
 import dev.loupe.sample.stack.Stack;
 import java.nio.file.Files;
@@ -60,7 +61,7 @@ class OrderCorrelationIT {
     String id = client.placeOrder(OrderRequest.typical()).orderId();
     awaitPriced(client, id);
 
-    AgentStack.await("the order's spans in every service", TELEMETRY, () -> {
+    Eventually.await("the order's spans in every service", TELEMETRY, () -> {
       List<ExportedSpan> mine = receiver.spans().stream().filter(s -> id.equals(s.orderId())).toList();
       boolean complete = has(mine, "crm-api", s -> s.name().equals("SellerDesk.register"))
           && has(mine, "crm-api", s -> s.kind().equals("SPAN_KIND_PRODUCER"))
@@ -72,7 +73,7 @@ class OrderCorrelationIT {
     });
 
     for (String service : List.of("crm-api", "mes-api")) {
-      ExportedLog log = AgentStack.await(service + " log records of the order", TELEMETRY, () -> receiver.logs().stream()
+      ExportedLog log = Eventually.await(service + " log records of the order", TELEMETRY, () -> receiver.logs().stream()
           .filter(l -> l.service().equals(service) && id.equals(l.orderId()) && l.body().contains(id)).findFirst());
       assertThat(log.traceId()).isNotBlank().isNotEqualTo("0".repeat(32));
       String json = Files.readAllLines(stack.log(service.equals("crm-api") ? Service.CRM : Service.MES)).stream()
@@ -98,7 +99,7 @@ class OrderCorrelationIT {
     for (String id : ids) {
       awaitPriced(client, id);
     }
-    AgentStack.await("every order's calculation span", TELEMETRY, () -> {
+    Eventually.await("every order's calculation span", TELEMETRY, () -> {
       Set<String> calculated = receiver.spans().stream().filter(s -> s.name().equals("PriceCalculator.calculate"))
           .map(ExportedSpan::orderId).collect(Collectors.toSet());
       return calculated.containsAll(ids) ? Optional.of(true) : Optional.empty();
@@ -143,13 +144,13 @@ class OrderCorrelationIT {
     String id = client.placeOrder(OrderRequest.typical()).orderId();
     awaitPriced(client, id);
     // the good template of the same setting still works: the customer's status lookups carry the id
-    AgentStack.await("a shop server span of the status lookup with the order id", TELEMETRY, () -> receiver.spans()
+    Eventually.await("a shop server span of the status lookup with the order id", TELEMETRY, () -> receiver.spans()
         .stream().filter(s -> s.service().equals("shop-api") && s.kind().equals("SPAN_KIND_SERVER")
             && ("/api/orders/" + id).equals(s.attributes().get("url.path")) && id.equals(s.orderId())).findFirst());
   }
 
   private static void awaitPriced(PipelineClient client, String id) throws Exception {
-    AgentStack.await("order " + id + " to be priced", Duration.ofSeconds(60), () -> client.shopOrder(id)
+    Eventually.await("order " + id + " to be priced", Duration.ofSeconds(60), () -> client.shopOrder(id)
         .filter(o -> o.path("status").asText().equals("PRICED")));
   }
 

@@ -7,6 +7,7 @@ import dev.loupe.agent.harness.OtlpReceiver;
 import dev.loupe.agent.harness.OtlpReceiver.ExportedSpan;
 import dev.loupe.sample.loadgen.OrderRequest;
 import dev.loupe.sample.loadgen.PipelineClient;
+import dev.loupe.sample.stack.Eventually;
 import dev.loupe.sample.stack.Stack;
 import java.time.Duration;
 import java.util.List;
@@ -23,9 +24,9 @@ class WithoutExtensionIT {
         Stack stack = AgentStack.start("without-extension", receiver, false, Map.of())) {
       PipelineClient client = stack.client();
       String id = client.placeOrder(OrderRequest.typical()).orderId();
-      AgentStack.await("order " + id + " to be priced", Duration.ofSeconds(60), () -> client.shopOrder(id)
+      Eventually.await("order " + id + " to be priced", Duration.ofSeconds(60), () -> client.shopOrder(id)
           .filter(o -> o.path("status").asText().equals("PRICED")));
-      List<ExportedSpan> spans = AgentStack.await("consumer spans from MES and producer spans from the CRM",
+      List<ExportedSpan> spans = Eventually.await("consumer spans from MES and producer spans from the CRM",
           Duration.ofSeconds(30), () -> {
             List<ExportedSpan> all = receiver.spans();
             boolean both = all.stream().anyMatch(s -> s.service().equals("mes-api") && s.kind().equals("SPAN_KIND_CONSUMER"))

@@ -4,13 +4,13 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** Waiting in tests for something the pipeline does asynchronously. */
-final class Eventually {
+/** Waiting for something the pipeline does asynchronously: for tests and drills. */
+public final class Eventually {
 
   private Eventually() {}
 
   /** Polls until {@code probe} returns a present value, or fails after {@code timeout} saying what was awaited. */
-  static <T> T await(String what, Duration timeout, Callable<Optional<T>> probe) throws Exception {
+  public static <T> T await(String what, Duration timeout, Callable<Optional<T>> probe) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       Optional<T> value = probe.call();
