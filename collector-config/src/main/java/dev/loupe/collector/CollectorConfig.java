@@ -1,0 +1,198 @@
+package dev.loupe.collector;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * A Collector configuration as the Collector sees it: the base file and an environment's overrides
+ * merged in order (maps merge key by key, anything else is replaced), and the checks it must pass.
+ */
+public final class CollectorConfig {
+
+  private static final List<String> KINDS = List.of("receivers", "processors", "exporters", "connectors", "extensions");
+
+  private final Map<String, Object> root;
+
+  private CollectorConfig(Map<String, Object> root) {
+    this.root = root;
+  }
+
+  /** Loads and merges {@code files} in order. */
+  public static CollectorConfig load(Path... files) throws IOException {
+    Map<String, Object> merged = new LinkedHashMap<>();
+    for (Path file : files) {
+      merge(merged, parse(file));
+    }
+    return new CollectorConfig(merged);
+  }
+
+  /** Parses one YAML file into maps and lists; fails with the file's name if it is not YAML. */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> parse(Path file) throws IOException {
+    try (Reader in = Files.newBufferedReader(file)) {
+      Object doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+      if (doc == null) {
+        return new LinkedHashMap<>();
+      }
+      if (!(doc instanceof Map)) {
+        throw new IOException(file + " is not a YAML mapping");
+      }
+      return (Map<String, Object>) doc;
+    } catch (org.yaml.snakeyaml.error.YAMLException e) {
+      throw new IOException(file + " is not valid YAML: " + e.getMessage(), e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void merge(Map<String, Object> into, Map<String, Object> from) {
+    from.forEach((key, value) -> {
+      Object existing = into.get(key);
+      if (existing instanceof Map && value instanceof Map) {
+        merge((Map<String, Object>) existing, (Map<String, Object>) value);
+      } else {
+        into.put(key, value instanceof Map ? new LinkedHashMap<>((Map<String, Object>) value) : value);
+      }
+    });
+  }
+
+  /** The merged configuration as YAML, for a Collector that takes a single file. */
+  public String toYaml() {
+    DumperOptions options = new DumperOptions();
+    options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+    return new Yaml(options).dump(root);
+  }
+
+  /**
+   * Every problem with this configuration: components a pipeline names but nobody defines, types the
+   * pinned distribution does not have, pipelines that do not start with {@code memory_limiter}, order
+   * ids as metric dimensions, and, for production, plaintext or unauthenticated links.
+   */
+  public List<String> problems(Distribution distribution, boolean production) {
+    List<String> problems = new ArrayList<>();
+    for (String kind : KINDS) {
+      for (String id : section(kind).keySet()) {
+        String type = id.contains("/") ? id.substring(0, id.indexOf('/')) : id;
+        if (!distribution.has(kind, type)) {
+          problems.add(kind + ": '" + id + "' is of type '" + type + "', which " + distribution.name() + " does not have");
+        }
+      }
+    }
+    Map<String, Object> service = map(root.get("service"));
+    for (Object extension : list(service.get("extensions"))) {
+      if (!section("extensions").containsKey(String.valueOf(extension))) {
+        problems.add("service.extensions: '" + extension + "' is not defined under extensions");
+      }
+    }
+    Map<String, Object> pipelines = map(service.get("pipelines"));
+    if (pipelines.isEmpty()) {
+      problems.add("service.pipelines: there are none");
+    }
+    pipelines.forEach((name, value) -> checkPipeline(name, map(value), problems));
+    checkSpanMetricDimensions(problems);
+    if (production) {
+      checkProductionLinks(problems);
+    }
+    return problems;
+  }
+
+  private void checkPipeline(String name, Map<String, Object> pipeline, List<String> problems) {
+    String signal = name.contains("/") ? name.substring(0, name.indexOf('/')) : name;
+    if (!Set.of("traces", "metrics", "logs").contains(signal)) {
+      problems.add("pipeline " + name + ": '" + signal + "' is not a signal (traces, metrics, logs)");
+    }
+    for (String role : List.of("receivers", "processors", "exporters")) {
+      for (Object component : list(pipeline.get(role))) {
+        String id = String.valueOf(component);
+        boolean connector = !role.equals("processors") && section("connectors").containsKey(id);
+        if (!section(role).containsKey(id) && !connector) {
+          problems.add("pipeline " + name + ": " + role + " '" + id + "' is not defined");
+        }
+      }
+    }
+    if (list(pipeline.get("receivers")).isEmpty() || list(pipeline.get("exporters")).isEmpty()) {
+      problems.add("pipeline " + name + ": needs at least one receiver and one exporter");
+    }
+    List<Object> processors = list(pipeline.get("processors"));
+    if (processors.isEmpty() || !String.valueOf(processors.get(0)).split("/")[0].equals("memory_limiter")) {
+      problems.add("pipeline " + name + ": memory_limiter must be the first processor, not " + processors);
+    }
+  }
+
+  private void checkSpanMetricDimensions(List<String> problems) {
+    section("connectors").forEach((id, value) -> {
+      if (id.startsWith("spanmetrics")) {
+        for (Object dimension : list(map(value).get("dimensions"))) {
+          String name = String.valueOf(map(dimension).get("name"));
+          if (name.contains("order") || name.equals("url.full") || name.equals("url.path")) {
+            problems.add("connectors." + id + ": dimension '" + name + "' is unbounded; metrics must never carry it");
+          }
+        }
+      }
+    });
+  }
+
+  private void checkProductionLinks(List<String> problems) {
+    walk("", root, (path, key, value) -> {
+      if ((key.equals("insecure") || key.equals("insecure_skip_verify")) && Boolean.TRUE.equals(value)) {
+        problems.add(path + ": " + key + " is true; production links use TLS");
+      }
+      if (key.equals("endpoint") && String.valueOf(value).startsWith("http://")) {
+        problems.add(path + ": endpoint " + value + " is plaintext HTTP; production links use TLS");
+      }
+    });
+    Map<String, Object> otlp = map(section("receivers").get("otlp"));
+    map(otlp.get("protocols")).forEach((protocol, value) -> {
+      Map<String, Object> settings = map(value);
+      if (settings.get("tls") == null) {
+        problems.add("receivers.otlp.protocols." + protocol + ": no tls");
+      }
+      if (map(settings.get("auth")).get("authenticator") == null) {
+        problems.add("receivers.otlp.protocols." + protocol + ": no auth.authenticator");
+      }
+    });
+  }
+
+  private interface Visitor {
+    void visit(String path, String key, Object value);
+  }
+
+  private static void walk(String path, Object node, Visitor visitor) {
+    if (node instanceof Map<?, ?> m) {
+      m.forEach((k, v) -> {
+        String key = String.valueOf(k);
+        String here = path.isEmpty() ? key : path + "." + key;
+        visitor.visit(here, key, v);
+        walk(here, v, visitor);
+      });
+    } else if (node instanceof List<?> l) {
+      for (int i = 0; i < l.size(); i++) {
+        walk(path + "[" + i + "]", l.get(i), visitor);
+      }
+    }
+  }
+
+  private Map<String, Object> section(String kind) {
+    return map(root.get(kind));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> map(Object value) {
+    return value instanceof Map ? (Map<String, Object>) value : Map.of();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Object> list(Object value) {
+    return value instanceof List ? (List<Object>) value : List.of();
+  }
+}

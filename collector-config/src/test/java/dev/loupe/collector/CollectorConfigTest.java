@@ -1,0 +1,128 @@
+package dev.loupe.collector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CollectorConfigTest {
+
+  static final Path FOLDER = Path.of(System.getProperty("loupe.repository", "..")).resolve("collector-config")
+      .toAbsolutePath().normalize();
+  private static final Path BASE = FOLDER.resolve("gateway.yaml");
+  private static final Path PRODUCTION = FOLDER.resolve("overrides/production.yaml");
+  private static final Path LOCAL = FOLDER.resolve("overrides/local.yaml");
+
+  @TempDir
+  Path broken;
+
+  private static Distribution distribution() throws IOException {
+    return Distribution.load(FOLDER.resolve("distribution/otelcol-contrib-0.136.0.components"));
+  }
+
+  @Test
+  void everyYamlFileParses() throws IOException {
+    List<Path> files;
+    try (Stream<Path> all = Files.walk(FOLDER)) {
+      files = all.filter(p -> p.toString().matches(".*\\.ya?ml$")).filter(p -> !p.toString().contains("/target/")).toList();
+    }
+    assertThat(files).hasSizeGreaterThanOrEqualTo(7);
+    for (Path file : files) {
+      assertThat(CollectorConfig.parse(file)).as(file.toString()).isNotEmpty();
+    }
+  }
+
+  @Test
+  void productionAndLocalVariantsPassEveryCheck() throws IOException {
+    assertThat(CollectorConfig.load(BASE, PRODUCTION).problems(distribution(), true)).isEmpty();
+    assertThat(CollectorConfig.load(BASE, LOCAL).problems(distribution(), false)).isEmpty();
+  }
+
+  @Test
+  void theLocalVariantIsNotFitForProduction() throws IOException {
+    assertThat(CollectorConfig.load(BASE, LOCAL).problems(distribution(), true))
+        .anyMatch(p -> p.contains("insecure is true"))
+        .anyMatch(p -> p.contains("no auth.authenticator"));
+  }
+
+  @Test
+  void aPipelineNamingAnUndefinedComponentIsCaught() throws IOException {
+    Path base = copy(BASE, "exporters: [otlp/tempo]", "exporters: [otlp/tempo, otlp/jaeger]");
+    assertThat(problems(base, PRODUCTION, true)).containsExactly("pipeline traces/sampled: exporters 'otlp/jaeger' is not defined");
+  }
+
+  @Test
+  void aComponentTheDistributionLacksIsCaught() throws IOException {
+    Path base = copy(BASE, "  otlphttp/loki:\n", "  loki:\n    endpoint: http://loki:3100/loki/api/v1/push\n  otlphttp/loki:\n");
+    assertThat(problems(base, PRODUCTION, true)).anyMatch(p -> p.equals(
+        "exporters: 'loki' is of type 'loki', which otelcol-contrib-0.136.0 does not have"));
+  }
+
+  @Test
+  void memoryLimiterOutOfFirstPlaceIsCaught() throws IOException {
+    Path base = copy(BASE, "processors: [memory_limiter, redaction, batch]", "processors: [redaction, memory_limiter, batch]");
+    assertThat(problems(base, PRODUCTION, true))
+        .containsExactly("pipeline logs: memory_limiter must be the first processor, not [redaction, memory_limiter, batch]");
+  }
+
+  @Test
+  void insecureTlsInProductionIsCaught() throws IOException {
+    Path production = copy(PRODUCTION, "  otlp/tempo:\n    tls:\n", "  otlp/tempo:\n    tls:\n      insecure: true\n");
+    assertThat(problems(BASE, production, true)).containsExactly("exporters.otlp/tempo.tls.insecure: insecure is true; production links use TLS");
+  }
+
+  @Test
+  void anUnauthenticatedReceiverInProductionIsCaught() throws IOException {
+    String text = Files.readString(PRODUCTION);
+    int grpc = text.indexOf("      grpc:");
+    int http = text.indexOf("      http:");
+    String withoutGrpcAuth = text.substring(0, grpc) + text.substring(grpc, http).replace(
+        "        auth:\n          authenticator: bearertokenauth/agents\n", "") + text.substring(http);
+    Path production = broken.resolve("production.yaml");
+    Files.writeString(production, withoutGrpcAuth);
+    assertThat(problems(BASE, production, true)).containsExactly("receivers.otlp.protocols.grpc: no auth.authenticator");
+  }
+
+  @Test
+  void anOrderIdAsASpanMetricDimensionIsCaught() throws IOException {
+    Path base = copy(BASE, "      - name: http.route\n", "      - name: http.route\n      - name: order.id\n");
+    assertThat(problems(base, PRODUCTION, true))
+        .containsExactly("connectors.spanmetrics: dimension 'order.id' is unbounded; metrics must never carry it");
+  }
+
+  @Test
+  void brokenYamlIsReportedWithItsFile() throws IOException {
+    Path base = copy(BASE, "receivers:\n  otlp:", "receivers:\n otlp: [");
+    assertThatThrownBy(() -> CollectorConfig.load(base, PRODUCTION)).hasMessageContaining("gateway.yaml is not valid YAML");
+  }
+
+  @Test
+  void mergingReplacesListsAndMergesMaps() throws IOException {
+    String merged = CollectorConfig.load(BASE, PRODUCTION).toYaml();
+    assertThat(merged).contains("bearertokenauth/agents").contains("memory_limiter").contains("https://loki:3100/otlp");
+    assertThat(CollectorConfig.parse(write("merged.yaml", merged))).containsKeys("receivers", "service");
+  }
+
+  private List<String> problems(Path base, Path override, boolean production) throws IOException {
+    return CollectorConfig.load(base, override).problems(distribution(), production);
+  }
+
+  private Path copy(Path original, String from, String to) throws IOException {
+    String text = Files.readString(original);
+    assertThat(text).as("the broken copy needs '" + from + "' in " + original.getFileName()).contains(from);
+    return write(original.getFileName().toString(), text.replaceFirst(java.util.regex.Pattern.quote(from),
+        java.util.regex.Matcher.quoteReplacement(to)));
+  }
+
+  private Path write(String name, String text) throws IOException {
+    Path file = broken.resolve(name);
+    Files.writeString(file, text);
+    return file;
+  }
+}
