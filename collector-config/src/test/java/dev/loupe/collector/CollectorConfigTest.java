@@ -45,6 +45,12 @@ class CollectorConfigTest {
   }
 
   @Test
+  void theFullStackVariantPassesTheChecksItCanPass() throws IOException {
+    Path lgtm = FOLDER.resolve("overrides/lgtm.yaml");
+    assertThat(CollectorConfig.load(BASE, lgtm).problems(distribution(), false)).isEmpty();
+  }
+
+  @Test
   void theLocalVariantIsNotFitForProduction() throws IOException {
     assertThat(CollectorConfig.load(BASE, LOCAL).problems(distribution(), true))
         .anyMatch(p -> p.contains("insecure is true"))
