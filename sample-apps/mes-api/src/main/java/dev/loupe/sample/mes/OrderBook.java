@@ -85,9 +85,7 @@ final class OrderBook {
     }
     try (Connection c = db.connection();
         PreparedStatement s = c.prepareStatement(ROWS + " WHERE o.status = ? ORDER BY o.received_at DESC LIMIT ? OFFSET ?")) {
-      s.setString(1, status);
-      s.setInt(2, size);
-      s.setInt(3, page * size);
+      bindPage(s, status, page, size);
       List<PageRow> rows = new ArrayList<>();
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
@@ -105,9 +103,7 @@ final class OrderBook {
             + " operator_id, received_at FROM orders WHERE status = ? ORDER BY received_at DESC LIMIT ? OFFSET ?");
         PreparedStatement item = c.prepareStatement("SELECT name FROM items WHERE id = ?");
         PreparedStatement operator = c.prepareStatement("SELECT name FROM operators WHERE id = ?")) {
-      s.setString(1, status);
-      s.setInt(2, size);
-      s.setInt(3, page * size);
+      bindPage(s, status, page, size);
       List<PageRow> rows = new ArrayList<>();
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
@@ -159,6 +155,13 @@ final class OrderBook {
       }
     }
     return counts;
+  }
+
+  /** Binds a page query's status filter, LIMIT and OFFSET. */
+  private static void bindPage(PreparedStatement s, String status, int page, int size) throws SQLException {
+    s.setString(1, status);
+    s.setInt(2, size);
+    s.setInt(3, page * size);
   }
 
   private static String name(PreparedStatement lookup, int id) throws SQLException {
