@@ -20,7 +20,7 @@ import java.util.logging.Logger;
 public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerProvider {
 
   private static final Logger log = Logger.getLogger("dev.loupe.agent");
-  static final String VERSION = LoupeAgentCustomizer.class.getPackage().getImplementationVersion();
+  static final String VERSION = version();
 
   private volatile OrderCorrelation orders;
 
@@ -39,6 +39,19 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
   private boolean enabled(ConfigProperties config) {
     start(config);
     return orders.settings().enabled();
+  }
+
+  /** The build's version, from a resource: the agent's extension class loader keeps no jar manifest. */
+  private static String version() {
+    try (var in = LoupeAgentCustomizer.class.getResourceAsStream("extension.properties")) {
+      java.util.Properties p = new java.util.Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version");
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** Parses the settings once, reports every bad one by name, and announces what is in effect. */

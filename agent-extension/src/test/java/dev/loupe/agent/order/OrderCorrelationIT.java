@@ -139,7 +139,7 @@ class OrderCorrelationIT {
   void aBadSettingIsReportedByNameAndTheServiceAndTheAgentKeepWorking() throws Exception {
     String log = Files.readString(stack.log(Service.SHOP));
     assertThat(log).contains("Loupe: invalid setting loupe.order-id.path-templates: '/api/orders/{orderId'")
-        .contains("Loupe agent extension");
+        .containsPattern("Loupe agent extension \\d+\\.\\d+\\.\\d+\\S* active; order correlation: enabled=true");
     PipelineClient client = stack.client();
     String id = client.placeOrder(OrderRequest.typical()).orderId();
     awaitPriced(client, id);
