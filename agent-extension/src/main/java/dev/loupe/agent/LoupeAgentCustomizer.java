@@ -1,5 +1,7 @@
 package dev.loupe.agent;
 
+import dev.loupe.agent.db.DbDiagnosisSettings;
+import dev.loupe.agent.db.StatementDiagnosis;
 import dev.loupe.agent.order.OrderCorrelation;
 import dev.loupe.agent.order.OrderIdSettings;
 import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizer;
@@ -15,6 +17,8 @@ import java.util.logging.Logger;
  * <ul>
  *   <li>order correlation: {@code order.id} on spans and log records, carried in baggage across
  *       services, threads and the broker ({@code loupe.order-id.*})
+ *   <li>database diagnosis: repeated (N+1) and slow statements marked on the request's span and
+ *       counted by route ({@code loupe.db.*})
  * </ul>
  */
 public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerProvider {
@@ -23,6 +27,7 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
   static final String VERSION = version();
 
   private volatile OrderCorrelation orders;
+  private volatile DbDiagnosisSettings db;
 
   @Override
   public void customize(AutoConfigurationCustomizer autoConfiguration) {
@@ -33,6 +38,10 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
         })
         .addPropagatorCustomizer((configured, config) -> enabled(config) ? orders.propagator(configured) : configured)
         .addTracerProviderCustomizer((builder, config) -> enabled(config) ? builder.addSpanProcessor(orders.spanProcessor()) : builder)
+        .addTracerProviderCustomizer((builder, config) -> {
+          start(config);
+          return db.enabled() ? builder.addSpanProcessor(new StatementDiagnosis(db)) : builder;
+        })
         .addLoggerProviderCustomizer((builder, config) -> enabled(config) ? builder.addLogRecordProcessor(orders.logProcessor()) : builder);
   }
 
@@ -63,8 +72,12 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
     for (String problem : settings.problems()) {
       log.log(Level.SEVERE, "Loupe: invalid setting " + problem);
     }
+    db = DbDiagnosisSettings.from(config);
+    for (String problem : db.problems()) {
+      log.log(Level.SEVERE, "Loupe: invalid setting " + problem);
+    }
     orders = new OrderCorrelation(settings);
     log.info("Loupe agent extension " + (VERSION == null ? "(development build)" : VERSION)
-        + " active; order correlation: " + settings.describe());
+        + " active; order correlation: " + settings.describe() + "; database diagnosis: " + db.describe());
   }
 }

@@ -75,6 +75,30 @@ public final class OtlpReceiver implements AutoCloseable {
     return List.copyOf(metrics);
   }
 
+  /** A data point of a sum or gauge, as exported. */
+  public record ExportedPoint(String service, String metric, Map<String, String> attributes, double value) {}
+
+  /** Every sum and gauge data point exported so far, oldest first. */
+  public List<ExportedPoint> points() {
+    List<ExportedPoint> out = new ArrayList<>();
+    for (ExportMetricsServiceRequest request : metrics) {
+      for (var resourceMetrics : request.getResourceMetricsList()) {
+        String service = service(resourceMetrics.getResource());
+        for (var scope : resourceMetrics.getScopeMetricsList()) {
+          for (var metric : scope.getMetricsList()) {
+            var points = metric.hasSum() ? metric.getSum().getDataPointsList()
+                : metric.hasGauge() ? metric.getGauge().getDataPointsList() : List.<io.opentelemetry.proto.metrics.v1.NumberDataPoint>of();
+            for (var point : points) {
+              double value = point.hasAsInt() ? point.getAsInt() : point.getAsDouble();
+              out.add(new ExportedPoint(service, metric.getName(), attributes(point.getAttributesList()), value));
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   /** Every byte the agents exported, request by request. */
   public List<byte[]> raw() {
     return List.copyOf(raw);
