@@ -13,6 +13,7 @@ public final class OrderCorrelation {
    */
   public static final String METHODS_HANDOFF = "loupe.internal.order-id.methods";
   public static final String PATTERN_HANDOFF = "loupe.internal.order-id.pattern";
+  public static final String OPERATIONS_HANDOFF = "loupe.internal.operations";
 
   private final OrderIdSettings settings;
 
@@ -21,6 +22,7 @@ public final class OrderCorrelation {
     if (settings.enabled()) {
       System.setProperty(METHODS_HANDOFF, String.join(";", settings.methods().stream().map(Object::toString).toList()));
       System.setProperty(PATTERN_HANDOFF, settings.accepted().pattern());
+      System.setProperty(OPERATIONS_HANDOFF, Operation.handoff(settings.operations()));
       System.setProperty(dev.loupe.agent.order.amqp.AmqpBodyOrderId.FIELDS_HANDOFF, String.join(",", settings.amqpBodyFields()));
       System.setProperty(dev.loupe.agent.order.amqp.AmqpBodyOrderId.MAX_BYTES_HANDOFF, Integer.toString(settings.amqpBodyMaxBytes()));
     }

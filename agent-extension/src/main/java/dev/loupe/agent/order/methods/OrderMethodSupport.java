@@ -1,6 +1,7 @@
 package dev.loupe.agent.order.methods;
 
 import dev.loupe.agent.order.LegacyMethod;
+import dev.loupe.agent.order.Operation;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.trace.Span;
@@ -23,42 +24,70 @@ public final class OrderMethodSupport {
 
   private static final String ORDER_ID = "order.id";
   private static volatile Map<String, LegacyMethod> methods;
+  private static volatile Map<String, Operation> operations;
   private static volatile Pattern accepted;
 
   private OrderMethodSupport() {}
 
-  /** The span and scope of one call, for the exit advice. */
+  /** The span and scope of one call, for the exit advice; for a watched operation, also its clock. */
   public static final class Held {
     final Span span;
     final Scope scope;
+    final Operation operation;
+    final String orderId;
+    final long startNanos = System.nanoTime();
+    volatile boolean overdue;
 
-    Held(Span span, Scope scope) {
+    Held(Span span, Scope scope, Operation operation, String orderId) {
       this.span = span;
       this.scope = scope;
+      this.operation = operation;
+      this.orderId = orderId;
     }
   }
 
-  /** On entry: if the id comes from an argument, a span for the call and the id in baggage, made current. */
+  /**
+   * On entry: if the id comes from an argument, a span for the call and the id in baggage, made current;
+   * if the method is a watched operation, the call is tracked until it returns.
+   */
   public static Object enter(String type, String method, Object[] args) {
     LegacyMethod spec = spec(type, method);
+    Operation operation = operations.get(type + "#" + method);
+    if (operation != null) {
+      spec = operation.method();
+    }
     if (spec == null || spec.fromReturnValue() || args == null || spec.argument() >= args.length) {
       return null;
     }
     String id = read(args[spec.argument()], spec.path());
-    if (id == null) {
+    if (id == null && operation == null) {
       return null;
+    }
+    if (id == null) {
+      Span span = GlobalOpenTelemetry.getTracer("dev.loupe.agent").spanBuilder(simpleName(type) + "." + method)
+          .startSpan();
+      Held held = new Held(span, Context.current().with(span).makeCurrent(), operation, null);
+      InFlightOperations.begin(held, operations.values());
+      return held;
     }
     Tracer tracer = GlobalOpenTelemetry.getTracer("dev.loupe.agent");
     Context parent = Context.current();
     Context withOrder = parent.with(Baggage.fromContext(parent).toBuilder().put(ORDER_ID, id).build());
     Span span = tracer.spanBuilder(simpleName(type) + "." + method).setParent(withOrder)
         .setAttribute(ORDER_ID, id).startSpan();
-    return new Held(span, withOrder.with(span).makeCurrent());
+    Held held = new Held(span, withOrder.with(span).makeCurrent(), operation, id);
+    if (operation != null) {
+      InFlightOperations.begin(held, operations.values());
+    }
+    return held;
   }
 
   /** On exit: ends what {@link #enter} started; if the id is the return value, puts it on the current span. */
   public static void exit(String type, String method, Object returned, Throwable thrown, Object held) {
     if (held instanceof Held h) {
+      if (h.operation != null) {
+        InFlightOperations.end(h);
+      }
       if (thrown != null) {
         h.span.recordException(thrown);
         h.span.setStatus(StatusCode.ERROR);
@@ -78,7 +107,7 @@ public final class OrderMethodSupport {
 
   private static LegacyMethod spec(String type, String method) {
     Map<String, LegacyMethod> known = methods;
-    if (known == null) {
+    if (known == null || operations == null) {
       known = load();
     }
     return known.get(type + "#" + method);
@@ -91,6 +120,11 @@ public final class OrderMethodSupport {
         parsed.put(m.key(), m);
       }
       accepted = Pattern.compile(System.getProperty("loupe.internal.order-id.pattern", ".+"));
+      Map<String, Operation> watched = new HashMap<>();
+      for (Operation o : Operation.parseHandoff(System.getProperty("loupe.internal.operations", ""))) {
+        watched.put(o.method().key(), o);
+      }
+      operations = watched;
       methods = parsed;
     }
     return methods;
@@ -135,7 +169,7 @@ public final class OrderMethodSupport {
     return null;
   }
 
-  private static String simpleName(String type) {
+  static String simpleName(String type) {
     return type.substring(type.lastIndexOf('.') + 1);
   }
 }

@@ -7,6 +7,8 @@ import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 
 import dev.loupe.agent.order.LegacyMethod;
+import dev.loupe.agent.order.Operation;
+import dev.loupe.agent.order.OrderCorrelation;
 import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModule;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
@@ -17,7 +19,7 @@ import java.util.Map;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
-/** Instruments the legacy methods named in {@code loupe.order-id.methods}. */
+/** Instruments the legacy methods named in {@code loupe.order-id.methods} and {@code loupe.operations}. */
 public final class OrderMethodsInstrumentationModule extends InstrumentationModule {
 
   public OrderMethodsInstrumentationModule() {
@@ -27,9 +29,16 @@ public final class OrderMethodsInstrumentationModule extends InstrumentationModu
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
     Map<String, List<String>> byClass = new LinkedHashMap<>();
-    for (LegacyMethod m : LegacyMethod.parseHandoff(
-        System.getProperty(dev.loupe.agent.order.OrderCorrelation.METHODS_HANDOFF, ""))) {
-      byClass.computeIfAbsent(m.className(), c -> new ArrayList<>()).add(m.methodName());
+    List<LegacyMethod> methods = new ArrayList<>(LegacyMethod.parseHandoff(
+        System.getProperty(OrderCorrelation.METHODS_HANDOFF, "")));
+    for (Operation o : Operation.parseHandoff(System.getProperty(OrderCorrelation.OPERATIONS_HANDOFF, ""))) {
+      methods.add(o.method());
+    }
+    for (LegacyMethod m : methods) {
+      List<String> names = byClass.computeIfAbsent(m.className(), c -> new ArrayList<>());
+      if (!names.contains(m.methodName())) {
+        names.add(m.methodName());
+      }
     }
     List<TypeInstrumentation> out = new ArrayList<>();
     byClass.forEach((className, methodNames) -> out.add(new TypeInstrumentation() {
@@ -49,14 +58,15 @@ public final class OrderMethodsInstrumentationModule extends InstrumentationModu
 
   @Override
   public boolean isHelperClass(String className) {
-    return className.startsWith("dev.loupe.agent.order.methods.OrderMethodSupport")
-        || className.equals("dev.loupe.agent.order.LegacyMethod");
+    return getAdditionalHelperClassNames().contains(className);
   }
 
   @Override
   public List<String> getAdditionalHelperClassNames() {
     return List.of("dev.loupe.agent.order.LegacyMethod",
+        "dev.loupe.agent.order.Operation",
         "dev.loupe.agent.order.methods.OrderMethodSupport$Held",
-        "dev.loupe.agent.order.methods.OrderMethodSupport");
+        "dev.loupe.agent.order.methods.OrderMethodSupport",
+        "dev.loupe.agent.order.methods.InFlightOperations");
   }
 }
