@@ -2,6 +2,7 @@ package dev.loupe.agent;
 
 import dev.loupe.agent.db.DbDiagnosisSettings;
 import dev.loupe.agent.db.StatementDiagnosis;
+import dev.loupe.agent.loss.LossSentinels;
 import dev.loupe.agent.order.OrderCorrelation;
 import dev.loupe.agent.order.OrderIdSettings;
 import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizer;
@@ -17,6 +18,8 @@ import java.util.logging.Logger;
  * <ul>
  *   <li>order correlation: {@code order.id} on spans and log records, carried in baggage across
  *       services, threads and the broker ({@code loupe.order-id.*})
+ *   <li>loss sentinels: where an order vanished ({@code loupe.loss.reason}, a WARN log record, the
+ *       loss metrics)
  *   <li>database diagnosis: repeated (N+1) and slow statements marked on the request's span and
  *       counted by route ({@code loupe.db.*})
  * </ul>
@@ -28,6 +31,7 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
 
   private volatile OrderCorrelation orders;
   private volatile DbDiagnosisSettings db;
+  private final LossSentinels losses = new LossSentinels();
 
   @Override
   public void customize(AutoConfigurationCustomizer autoConfiguration) {
@@ -42,7 +46,10 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
           start(config);
           return db.enabled() ? builder.addSpanProcessor(new StatementDiagnosis(db)) : builder;
         })
-        .addLoggerProviderCustomizer((builder, config) -> enabled(config) ? builder.addLogRecordProcessor(orders.logProcessor()) : builder);
+        .addLoggerProviderCustomizer((builder, config) -> enabled(config) ? builder.addLogRecordProcessor(orders.logProcessor()) : builder)
+        // the reporter runs after order correlation has put the order id on the span
+        .addTracerProviderCustomizer((builder, config) -> builder.addSpanProcessor(losses.spanProcessor()))
+        .addLoggerProviderCustomizer((builder, config) -> builder.addLogRecordProcessor(losses.logProcessor()));
   }
 
   private boolean enabled(ConfigProperties config) {

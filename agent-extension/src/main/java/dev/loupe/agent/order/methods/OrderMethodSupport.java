@@ -65,7 +65,7 @@ public final class OrderMethodSupport {
     }
     if (id == null) {
       Span span = GlobalOpenTelemetry.getTracer("dev.loupe.agent").spanBuilder(simpleName(type) + "." + method)
-          .startSpan();
+          .setAttribute("loupe.operation", operation.name()).startSpan();
       Held held = new Held(span, Context.current().with(span).makeCurrent(), operation, null);
       InFlightOperations.begin(held, operations.values());
       return held;
@@ -73,8 +73,11 @@ public final class OrderMethodSupport {
     Tracer tracer = GlobalOpenTelemetry.getTracer("dev.loupe.agent");
     Context parent = Context.current();
     Context withOrder = parent.with(Baggage.fromContext(parent).toBuilder().put(ORDER_ID, id).build());
-    Span span = tracer.spanBuilder(simpleName(type) + "." + method).setParent(withOrder)
-        .setAttribute(ORDER_ID, id).startSpan();
+    var builder = tracer.spanBuilder(simpleName(type) + "." + method).setParent(withOrder).setAttribute(ORDER_ID, id);
+    if (operation != null) {
+      builder.setAttribute("loupe.operation", operation.name());
+    }
+    Span span = builder.startSpan();
     Held held = new Held(span, withOrder.with(span).makeCurrent(), operation, id);
     if (operation != null) {
       InFlightOperations.begin(held, operations.values());

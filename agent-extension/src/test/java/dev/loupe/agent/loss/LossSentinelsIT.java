@@ -1,0 +1,111 @@
+package dev.loupe.agent.loss;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.loupe.agent.harness.AgentStack;
+import dev.loupe.agent.harness.OtlpReceiver;
+import dev.loupe.agent.harness.OtlpReceiver.ExportedPoint;
+import dev.loupe.agent.harness.OtlpReceiver.ExportedSpan;
+import dev.loupe.sample.faults.Fault;
+import dev.loupe.sample.loadgen.OrderRequest;
+import dev.loupe.sample.loadgen.PipelineClient;
+import dev.loupe.sample.stack.Eventually;
+import dev.loupe.sample.stack.Stack;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each sample-app fault that loses an order, switched on under the real agent and the extension: the
+ * loss metric grows with the right reason, and the span with that order's id carries the reason.
+ */
+class LossSentinelsIT {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static OtlpReceiver receiver;
+  private static Stack stack;
+
+  @BeforeAll
+  static void start() throws Exception {
+    receiver = new OtlpReceiver();
+    stack = AgentStack.start("losses", receiver, true, Map.of());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (stack != null) {
+      stack.close();
+    }
+    if (receiver != null) {
+      receiver.close();
+    }
+  }
+
+  @AfterEach
+  void faultsOff() {
+    stack.resetFaults();
+  }
+
+  @Test
+  void aSwallowedSaveIsALossOnTheRequestThatAnswered201() throws Exception {
+    PipelineClient client = stack.client();
+    double before = total("loupe.exceptions.swallowed", p -> "/api/orders".equals(p.attributes().get("http.route")));
+    stack.fault(Fault.SHOP_SAVE_SWALLOWED, true);
+    PipelineClient.Placement placement = client.placeOrder(OrderRequest.typical());
+    assertThat(placement.status()).isEqualTo(201);
+    String id = placement.orderId();
+
+    ExportedSpan span = awaitLossSpan("shop-api", id, "swallowed_exception");
+    assertThat(span.kind()).isEqualTo("SPAN_KIND_SERVER");
+    awaitLossLog(id, "swallowed_exception");
+    Eventually.await("loupe.exceptions.swallowed to grow", WAIT, () -> {
+      double now = total("loupe.exceptions.swallowed", p -> "/api/orders".equals(p.attributes().get("http.route"))
+          && p.attributes().get("exception.type").endsWith("BadSqlGrammarException"));
+      return now >= before + 1 ? Optional.of(now) : Optional.empty();
+    });
+  }
+
+  @Test
+  void aCrashedCalculationIsALossOnItsWatchedOperation() throws Exception {
+    PipelineClient client = stack.client();
+    stack.fault(Fault.MES_CALCULATION_CRASH, true);
+    String id = client.placeOrder(OrderRequest.typical()).orderId();
+
+    ExportedSpan span = awaitLossSpan("mes-api", id, "swallowed_exception");
+    assertThat(span.name()).isEqualTo("PriceCalculator.calculate");
+    awaitLossLog(id, "swallowed_exception");
+    Eventually.await("loupe.exceptions.swallowed for the price calculation", WAIT, () -> {
+      double now = total("loupe.exceptions.swallowed", p -> "price_calculation".equals(p.attributes().get("http.route"))
+          && "java.lang.IllegalStateException".equals(p.attributes().get("exception.type")));
+      return now >= 1 ? Optional.of(now) : Optional.empty();
+    });
+  }
+
+  static ExportedSpan awaitLossSpan(String service, String orderId, String reason) throws Exception {
+    return Eventually.await(service + " span of " + orderId + " with loupe.loss.reason=" + reason, WAIT,
+        () -> receiver.spans().stream().filter(s -> s.service().equals(service) && orderId.equals(s.orderId())
+            && reason.equals(s.attributes().get("loupe.loss.reason"))).findFirst());
+  }
+
+  static void awaitLossLog(String orderId, String reason) throws Exception {
+    Eventually.await("the WARN log record of " + orderId + "'s loss", WAIT, () -> receiver.logs().stream()
+        .filter(l -> orderId.equals(l.orderId()) && reason.equals(l.attributes().get("loupe.loss.reason"))
+            && l.body().contains("Order " + orderId + " may be lost")).findFirst());
+  }
+
+  /** The latest cumulative value of a counter, summed over the series that {@code which} selects. */
+  static double total(String metric, Predicate<ExportedPoint> which) {
+    Map<Map<String, String>, Double> latest = new java.util.HashMap<>();
+    for (ExportedPoint p : receiver.points()) {
+      if (p.metric().equals(metric) && which.test(p)) {
+        latest.put(p.attributes(), p.value());
+      }
+    }
+    return latest.values().stream().mapToDouble(Double::doubleValue).sum();
+  }
+}
