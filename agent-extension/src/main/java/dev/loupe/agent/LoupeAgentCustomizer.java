@@ -83,8 +83,12 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
     for (String problem : db.problems()) {
       log.log(Level.SEVERE, "Loupe: invalid setting " + problem);
     }
+    String lossProblem = losses.configure(config);
+    if (lossProblem != null) {
+      log.log(Level.SEVERE, "Loupe: invalid setting " + lossProblem);
+    }
     orders = new OrderCorrelation(settings);
     log.info("Loupe agent extension " + (VERSION == null ? "(development build)" : VERSION)
-        + " active; order correlation: " + settings.describe() + "; database diagnosis: " + db.describe());
+        + " active; order correlation: " + settings.describe() + "; database diagnosis: " + db.describe() + "; loss sentinels: " + losses.describe());
   }
 }

@@ -86,6 +86,55 @@ class LossSentinelsIT {
     });
   }
 
+  @Test
+  void anUnroutableConfirmedOrderIsReturnedToTheAgentAndReported() throws Exception {
+    String id = loseOrderTo(Fault.CRM_UNROUTABLE);
+    ExportedSpan span = awaitLossSpan("crm-api", id, "unroutable");
+    assertThat(span.name()).isEqualTo("jewelry.orders returned");
+    awaitLossLog(id, "unroutable");
+    awaitLost("jewelry.orders", "unroutable");
+  }
+
+  @Test
+  void aMessageMesRejectsWithoutRequeueIsReported() throws Exception {
+    String id = loseOrderTo(Fault.MES_CONSUMER_REJECT);
+    // the agent's span of the basic.reject command, under the consumer's, carries the order and the loss
+    ExportedSpan reject = awaitLossSpan("mes-api", id, "rejected");
+    assertThat(reject.kind()).isEqualTo("SPAN_KIND_CLIENT");
+    assertThat(reject.attributes()).containsEntry("messaging.destination.name", "jewelry.orders");
+    awaitLossLog(id, "rejected");
+    awaitLost("jewelry.orders", "rejected");
+  }
+
+  @Test
+  void aMalformedMessageMesCannotReadIsReportedWithItsOrder() throws Exception {
+    String id = loseOrderTo(Fault.CRM_MALFORMED_PAYLOAD);
+    awaitLossSpan("mes-api", id, "rejected");
+  }
+
+  @Test
+  void aConsumerThatThrowsAfterTheAckIsReported() throws Exception {
+    String id = loseOrderTo(Fault.MES_CONSUMER_CRASH);
+    assertThat(awaitLossSpan("mes-api", id, "consumer_failed").kind()).isEqualTo("SPAN_KIND_CONSUMER");
+    awaitLossLog(id, "consumer_failed");
+    awaitLost("jewelry.orders", "consumer_failed");
+  }
+
+  private static String loseOrderTo(Fault fault) throws Exception {
+    stack.fault(fault, true);
+    PipelineClient.Placement placement = stack.client().placeOrder(OrderRequest.typical());
+    assertThat(placement.status()).isEqualTo(201);
+    return placement.orderId();
+  }
+
+  private static void awaitLost(String destination, String reason) throws Exception {
+    Eventually.await("loupe.messages.lost{" + destination + ", " + reason + "} to count", WAIT, () -> {
+      double lost = total("loupe.messages.lost", p -> destination.equals(p.attributes().get("messaging.destination.name"))
+          && reason.equals(p.attributes().get("reason")));
+      return lost >= 1 ? Optional.of(lost) : Optional.empty();
+    });
+  }
+
   static ExportedSpan awaitLossSpan(String service, String orderId, String reason) throws Exception {
     return Eventually.await(service + " span of " + orderId + " with loupe.loss.reason=" + reason, WAIT,
         () -> receiver.spans().stream().filter(s -> s.service().equals(service) && orderId.equals(s.orderId())
