@@ -29,6 +29,8 @@ public final class LossReporter implements ExtendedSpanProcessor {
   public static final AttributeKey<String> REASON = AttributeKey.stringKey("loupe.loss.reason");
   /** Put on a watched operation's span by its instrumentation. */
   public static final AttributeKey<String> OPERATION = AttributeKey.stringKey("loupe.operation");
+  /** Put on a funnel stage's span by its instrumentation. */
+  public static final AttributeKey<String> STAGE = AttributeKey.stringKey("loupe.stage");
   static final Set<String> MESSAGE_REASONS = Set.of("unroutable", "publish_nacked", "rejected", "consumer_failed");
   static final String SWALLOWED = "swallowed_exception";
 
@@ -41,6 +43,7 @@ public final class LossReporter implements ExtendedSpanProcessor {
   private final Map<String, String> loggedErrors = new ConcurrentHashMap<>();
   private volatile LongCounter messagesLost;
   private volatile LongCounter exceptionsSwallowed;
+  private volatile LongCounter stages;
 
   /** Called by {@link ErrorLogMarker}: an exception of {@code type} was logged at ERROR inside {@code span}. */
   void errorLoggedIn(ReadableSpan span, String type) {
@@ -57,6 +60,12 @@ public final class LossReporter implements ExtendedSpanProcessor {
       if (logged != null && reason == null && swallowed(span)) {
         reason = SWALLOWED;
         span.setAttribute(REASON, reason);
+      }
+      String stage = span.getAttribute(STAGE);
+      if (stage != null) {
+        boolean failed = reason != null || span.toSpanData().getStatus().getStatusCode() == StatusCode.ERROR;
+        stages().add(1, Attributes.of(AttributeKey.stringKey("stage"), stage,
+            AttributeKey.stringKey("outcome"), failed ? "failure" : "success"));
       }
       if (reason == null || reason.equals("overdue")) {
         return; // overdue calls are reported while they still run
@@ -125,6 +134,17 @@ public final class LossReporter implements ExtendedSpanProcessor {
               + " operation that still returned normally")
           .setUnit("{exception}").build();
       exceptionsSwallowed = c;
+    }
+    return c;
+  }
+
+  private LongCounter stages() {
+    LongCounter c = stages;
+    if (c == null) {
+      c = GlobalOpenTelemetry.getMeter("dev.loupe.agent").counterBuilder("loupe.order.stage")
+          .setDescription("Orders through each configured stage of the funnel, by outcome")
+          .setUnit("{order}").build();
+      stages = c;
     }
     return c;
   }

@@ -14,6 +14,7 @@ public final class OrderCorrelation {
   public static final String METHODS_HANDOFF = "loupe.internal.order-id.methods";
   public static final String PATTERN_HANDOFF = "loupe.internal.order-id.pattern";
   public static final String OPERATIONS_HANDOFF = "loupe.internal.operations";
+  public static final String STAGES_HANDOFF = "loupe.internal.order-stages";
 
   private final OrderIdSettings settings;
 
@@ -23,6 +24,7 @@ public final class OrderCorrelation {
       System.setProperty(METHODS_HANDOFF, String.join(";", settings.methods().stream().map(Object::toString).toList()));
       System.setProperty(PATTERN_HANDOFF, settings.accepted().pattern());
       System.setProperty(OPERATIONS_HANDOFF, Operation.handoff(settings.operations()));
+      System.setProperty(STAGES_HANDOFF, Stage.handoff(settings.stages()));
       System.setProperty(dev.loupe.agent.order.amqp.AmqpBodyOrderId.FIELDS_HANDOFF, String.join(",", settings.amqpBodyFields()));
       System.setProperty(dev.loupe.agent.order.amqp.AmqpBodyOrderId.MAX_BYTES_HANDOFF, Integer.toString(settings.amqpBodyMaxBytes()));
     }

@@ -19,6 +19,7 @@ public record OrderIdSettings(
     List<String> queryParameters,
     List<LegacyMethod> methods,
     List<Operation> operations,
+    List<Stage> stages,
     List<String> amqpBodyFields,
     int amqpBodyMaxBytes,
     Pattern accepted,
@@ -33,6 +34,8 @@ public record OrderIdSettings(
   public static final String PATTERN = PREFIX + "pattern";
   /** Long operations to watch; not under {@code order-id}, but they find the order the same way. */
   public static final String OPERATIONS = "loupe.operations";
+  /** The order funnel's stages. */
+  public static final String STAGES = "loupe.order-stages";
   public static final String AMQP_BODY_FIELDS = PREFIX + "amqp-body-fields";
   public static final String AMQP_BODY_MAX_BYTES = PREFIX + "amqp-body-max-bytes";
   static final int DEFAULT_AMQP_BODY_MAX_BYTES = 4096;
@@ -47,6 +50,7 @@ public record OrderIdSettings(
     List<PathTemplate> templates = parseEach(config, PATH_TEMPLATES, DEFAULT_PATH_TEMPLATES, PathTemplate::parse, problems);
     List<LegacyMethod> methods = parseEach(config, METHODS, List.of(), LegacyMethod::parse, problems);
     List<Operation> operations = parseEach(config, OPERATIONS, List.of(), Operation::parse, problems);
+    List<Stage> stages = parseEach(config, STAGES, List.of(), Stage::parse, problems);
     List<String> headers = parseEach(config, HEADERS, DEFAULT_HEADERS, OrderIdSettings::name, problems).stream()
         .map(h -> h.toLowerCase(Locale.ROOT)).toList();
     List<String> query = parseEach(config, QUERY_PARAMETERS, DEFAULT_QUERY_PARAMETERS, OrderIdSettings::name, problems);
@@ -85,7 +89,7 @@ public record OrderIdSettings(
         problems.add(ENABLED + ": '" + enabledText + "' is neither true nor false; order correlation stays on");
       }
     }
-    return new OrderIdSettings(enabled, templates, headers, query, methods, operations, bodyFields, bodyMaxBytes, accepted,
+    return new OrderIdSettings(enabled, templates, headers, query, methods, operations, stages, bodyFields, bodyMaxBytes, accepted,
         List.copyOf(problems));
   }
 
@@ -97,7 +101,7 @@ public record OrderIdSettings(
   /** The effective settings, for the startup line. */
   public String describe() {
     return "enabled=" + enabled + ", path-templates=" + pathTemplates + ", headers=" + headers
-        + ", query-parameters=" + queryParameters + ", methods=" + methods + ", operations=" + operations
+        + ", query-parameters=" + queryParameters + ", methods=" + methods + ", operations=" + operations + ", order-stages=" + stages
         + ", amqp-body-fields=" + (amqpBodyFields.isEmpty() ? "off" : amqpBodyFields + " (first " + amqpBodyMaxBytes + " bytes)")
         + ", pattern=" + accepted.pattern();
   }

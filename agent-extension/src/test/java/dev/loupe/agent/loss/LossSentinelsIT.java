@@ -15,15 +15,26 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import dev.loupe.sample.loadgen.LoadGenerator;
+import java.io.PrintStream;
+import java.io.OutputStream;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Each sample-app fault that loses an order, switched on under the real agent and the extension: the
  * loss metric grows with the right reason, and the span with that order's id carries the reason.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LossSentinelsIT {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -52,6 +63,32 @@ class LossSentinelsIT {
   }
 
   @Test
+  @Order(1)
+  void aHealthyRunOfAHundredOrdersReportsNoLossAndNothingOverdueAndFillsTheFunnel() throws Exception {
+    LoadGenerator.Summary summary = new LoadGenerator(stack.client(),
+        new LoadGenerator.Settings(10, Duration.ofSeconds(10), Duration.ofSeconds(90), false, 0, false),
+        new PrintStream(OutputStream.nullOutputStream())).run();
+    assertThat(summary.placed()).isGreaterThanOrEqualTo(100);
+    assertThat(summary.completed()).isEqualTo(summary.placed());
+    for (String stage : List.of("shop_accepted", "crm_confirmed", "mes_received", "mes_priced")) {
+      Eventually.await("every order through " + stage, WAIT, () -> {
+        double through = total("loupe.order.stage", p -> stage.equals(p.attributes().get("stage"))
+            && "success".equals(p.attributes().get("outcome")));
+        return through >= summary.placed() ? Optional.of(through) : Optional.empty();
+      });
+    }
+    Thread.sleep(2500); // let the last spans, logs and metrics arrive
+    assertThat(receiver.spans()).noneMatch(s -> s.attributes().containsKey("loupe.loss.reason"));
+    assertThat(receiver.logs()).noneMatch(l -> l.attributes().containsKey("loupe.loss.reason"));
+    assertThat(total("loupe.messages.lost", p -> true)).isZero();
+    assertThat(total("loupe.exceptions.swallowed", p -> true)).isZero();
+    assertThat(total("loupe.order.stage", p -> "failure".equals(p.attributes().get("outcome")))).isZero();
+    assertThat(receiver.points()).filteredOn(p -> p.metric().equals("loupe.operation.oldest_inflight_age"))
+        .isNotEmpty().allSatisfy(p -> assertThat(p.value()).isLessThan(45 * 60));
+  }
+
+  @Test
+  @Order(2)
   void aSwallowedSaveIsALossOnTheRequestThatAnswered201() throws Exception {
     PipelineClient client = stack.client();
     double before = total("loupe.exceptions.swallowed", p -> "/api/orders".equals(p.attributes().get("http.route")));
@@ -68,6 +105,7 @@ class LossSentinelsIT {
           && p.attributes().get("exception.type").endsWith("BadSqlGrammarException"));
       return now >= before + 1 ? Optional.of(now) : Optional.empty();
     });
+    awaitFailure("shop_accepted");
   }
 
   @Test
@@ -84,6 +122,24 @@ class LossSentinelsIT {
           && "java.lang.IllegalStateException".equals(p.attributes().get("exception.type")));
       return now >= 1 ? Optional.of(now) : Optional.empty();
     });
+    awaitFailure("mes_priced");
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void noMetricDataPointOfTheRunCarriesAnOrderIdOrAnyUnboundedValue() {
+    List<ExportedPoint> points = receiver.points();
+    assertThat(points).hasSizeGreaterThan(100);
+    Map<String, Set<String>> valuesByKey = new HashMap<>();
+    for (ExportedPoint p : points) {
+      p.attributes().forEach((key, value) -> {
+        assertThat(value).as(p.metric() + " " + key).doesNotContainPattern("JW-\\d+").doesNotContain("@")
+            .doesNotContainPattern("/api/orders/[^{]").hasSizeLessThan(120);
+        valuesByKey.computeIfAbsent(p.metric() + " " + key, k -> new HashSet<>()).add(value);
+      });
+    }
+    // the run placed well over a hundred orders: no attribute may grow with them
+    valuesByKey.forEach((key, values) -> assertThat(values).as(key).hasSizeLessThan(40));
   }
 
   @Test
@@ -118,6 +174,14 @@ class LossSentinelsIT {
     assertThat(awaitLossSpan("mes-api", id, "consumer_failed").kind()).isEqualTo("SPAN_KIND_CONSUMER");
     awaitLossLog(id, "consumer_failed");
     awaitLost("jewelry.orders", "consumer_failed");
+  }
+
+  private static void awaitFailure(String stage) throws Exception {
+    Eventually.await("a failure at stage " + stage, WAIT, () -> {
+      double failed = total("loupe.order.stage", p -> stage.equals(p.attributes().get("stage"))
+          && "failure".equals(p.attributes().get("outcome")));
+      return failed >= 1 ? Optional.of(failed) : Optional.empty();
+    });
   }
 
   private static String loseOrderTo(Fault fault) throws Exception {

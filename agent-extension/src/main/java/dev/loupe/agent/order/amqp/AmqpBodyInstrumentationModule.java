@@ -8,6 +8,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModule;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
@@ -34,11 +35,14 @@ public final class AmqpBodyInstrumentationModule extends InstrumentationModule {
     return hasClassesNamed("com.rabbitmq.client.Consumer");
   }
 
+  /** Off unless body fields are configured: nothing is read from message bodies by default. */
+  @Override
+  public boolean defaultEnabled(ConfigProperties config) {
+    return !config.getList(dev.loupe.agent.order.OrderIdSettings.AMQP_BODY_FIELDS).isEmpty();
+  }
+
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    if (System.getProperty(AmqpBodyOrderId.FIELDS_HANDOFF, "").isBlank()) {
-      return List.of();
-    }
     return List.of(new ConsumerInstrumentation(), new PublishInstrumentation());
   }
 

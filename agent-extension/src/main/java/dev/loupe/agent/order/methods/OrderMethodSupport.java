@@ -2,11 +2,11 @@ package dev.loupe.agent.order.methods;
 
 import dev.loupe.agent.order.LegacyMethod;
 import dev.loupe.agent.order.Operation;
+import dev.loupe.agent.order.Stage;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.lang.reflect.Field;
@@ -25,6 +25,7 @@ public final class OrderMethodSupport {
   private static final String ORDER_ID = "order.id";
   private static volatile Map<String, LegacyMethod> methods;
   private static volatile Map<String, Operation> operations;
+  private static volatile Map<String, String> stages;
   private static volatile Pattern accepted;
 
   private OrderMethodSupport() {}
@@ -47,38 +48,41 @@ public final class OrderMethodSupport {
   }
 
   /**
-   * On entry: if the id comes from an argument, a span for the call and the id in baggage, made current;
-   * if the method is a watched operation, the call is tracked until it returns.
+   * On entry: a span for the call when the method names the order (an argument), is a watched
+   * operation or a funnel stage; with the order id in baggage, made current. A watched operation's call
+   * is tracked until it returns.
    */
   public static Object enter(String type, String method, Object[] args) {
+    String key = type + "#" + method;
     LegacyMethod spec = spec(type, method);
-    Operation operation = operations.get(type + "#" + method);
+    Operation operation = operations.get(key);
+    String stage = stages.get(key);
     if (operation != null) {
       spec = operation.method();
     }
-    if (spec == null || spec.fromReturnValue() || args == null || spec.argument() >= args.length) {
+    String id = null;
+    if (spec != null && !spec.fromReturnValue() && args != null && spec.argument() < args.length) {
+      id = read(args[spec.argument()], spec.path());
+    }
+    if (id == null && operation == null && stage == null) {
       return null;
     }
-    String id = read(args[spec.argument()], spec.path());
-    if (id == null && operation == null) {
-      return null;
-    }
-    if (id == null) {
-      Span span = GlobalOpenTelemetry.getTracer("dev.loupe.agent").spanBuilder(simpleName(type) + "." + method)
-          .setAttribute("loupe.operation", operation.name()).startSpan();
-      Held held = new Held(span, Context.current().with(span).makeCurrent(), operation, null);
-      InFlightOperations.begin(held, operations.values());
-      return held;
-    }
-    Tracer tracer = GlobalOpenTelemetry.getTracer("dev.loupe.agent");
     Context parent = Context.current();
-    Context withOrder = parent.with(Baggage.fromContext(parent).toBuilder().put(ORDER_ID, id).build());
-    var builder = tracer.spanBuilder(simpleName(type) + "." + method).setParent(withOrder).setAttribute(ORDER_ID, id);
+    Context context = id == null ? parent
+        : parent.with(Baggage.fromContext(parent).toBuilder().put(ORDER_ID, id).build());
+    var builder = GlobalOpenTelemetry.getTracer("dev.loupe.agent").spanBuilder(simpleName(type) + "." + method)
+        .setParent(context);
+    if (id != null) {
+      builder.setAttribute(ORDER_ID, id);
+    }
     if (operation != null) {
       builder.setAttribute("loupe.operation", operation.name());
     }
+    if (stage != null) {
+      builder.setAttribute("loupe.stage", stage);
+    }
     Span span = builder.startSpan();
-    Held held = new Held(span, withOrder.with(span).makeCurrent(), operation, id);
+    Held held = new Held(span, context.with(span).makeCurrent(), operation, id);
     if (operation != null) {
       InFlightOperations.begin(held, operations.values());
     }
@@ -110,7 +114,7 @@ public final class OrderMethodSupport {
 
   private static LegacyMethod spec(String type, String method) {
     Map<String, LegacyMethod> known = methods;
-    if (known == null || operations == null) {
+    if (known == null || operations == null || stages == null) {
       known = load();
     }
     return known.get(type + "#" + method);
@@ -128,6 +132,11 @@ public final class OrderMethodSupport {
         watched.put(o.method().key(), o);
       }
       operations = watched;
+      Map<String, String> funnel = new HashMap<>();
+      for (Stage st : Stage.parseHandoff(System.getProperty("loupe.internal.order-stages", ""))) {
+        funnel.put(st.key(), st.name());
+      }
+      stages = funnel;
       methods = parsed;
     }
     return methods;

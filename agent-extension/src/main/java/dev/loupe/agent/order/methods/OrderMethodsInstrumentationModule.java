@@ -9,6 +9,7 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import dev.loupe.agent.order.LegacyMethod;
 import dev.loupe.agent.order.Operation;
 import dev.loupe.agent.order.OrderCorrelation;
+import dev.loupe.agent.order.Stage;
 import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModule;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
@@ -19,7 +20,10 @@ import java.util.Map;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
-/** Instruments the legacy methods named in {@code loupe.order-id.methods} and {@code loupe.operations}. */
+/**
+ * Instruments the legacy methods named in {@code loupe.order-id.methods}, {@code loupe.operations} and
+ * {@code loupe.order-stages}.
+ */
 public final class OrderMethodsInstrumentationModule extends InstrumentationModule {
 
   public OrderMethodsInstrumentationModule() {
@@ -38,6 +42,12 @@ public final class OrderMethodsInstrumentationModule extends InstrumentationModu
       List<String> names = byClass.computeIfAbsent(m.className(), c -> new ArrayList<>());
       if (!names.contains(m.methodName())) {
         names.add(m.methodName());
+      }
+    }
+    for (Stage stage : Stage.parseHandoff(System.getProperty(OrderCorrelation.STAGES_HANDOFF, ""))) {
+      List<String> names = byClass.computeIfAbsent(stage.className(), c -> new ArrayList<>());
+      if (!names.contains(stage.methodName())) {
+        names.add(stage.methodName());
       }
     }
     List<TypeInstrumentation> out = new ArrayList<>();
@@ -65,6 +75,7 @@ public final class OrderMethodsInstrumentationModule extends InstrumentationModu
   public List<String> getAdditionalHelperClassNames() {
     return List.of("dev.loupe.agent.order.LegacyMethod",
         "dev.loupe.agent.order.Operation",
+        "dev.loupe.agent.order.Stage",
         "dev.loupe.agent.order.methods.OrderMethodSupport$Held",
         "dev.loupe.agent.order.methods.OrderMethodSupport",
         "dev.loupe.agent.order.methods.InFlightOperations");

@@ -15,8 +15,9 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Sends a confirmed order to MES. Like the legacy code, it publishes without {@code mandatory}: a message
- * the broker cannot route is dropped without a word to the publisher.
+ * Sends a confirmed order to MES. Like the legacy code, it publishes without {@code mandatory} unless
+ * {@code crm.publish-mandatory} is set: a message the broker cannot route is then dropped without a
+ * word to the publisher. With it set, the broker returns such a message, and nobody in the CRM listens.
  */
 @Component
 class ConfirmedOrderPublisher {
@@ -25,7 +26,14 @@ class ConfirmedOrderPublisher {
   private final ObjectMapper json;
   private final FaultSwitch faults;
 
-  ConfirmedOrderPublisher(RabbitTemplate rabbit, ObjectMapper json, FaultSwitch faults) {
+  ConfirmedOrderPublisher(RabbitTemplate rabbit, ObjectMapper json, FaultSwitch faults,
+      @org.springframework.beans.factory.annotation.Value("${crm.publish-mandatory:false}") boolean mandatory) {
+    if (mandatory) {
+      // Spring publishes with mandatory only when someone takes the returns
+      rabbit.setMandatory(true);
+      rabbit.setReturnsCallback(returned -> org.slf4j.LoggerFactory.getLogger(ConfirmedOrderPublisher.class)
+          .warn("The broker returned a message to {} ({})", returned.getExchange(), returned.getReplyText()));
+    }
     this.rabbit = rabbit;
     this.json = json;
     this.faults = faults;
