@@ -106,6 +106,69 @@ public final class RabbitLoss {
     }
   }
 
+  /**
+   * Before a publish on a channel with publisher confirms: remembers which order the message carries,
+   * so that a nack for it can name the order.
+   */
+  public static void sending(ChannelN channel, String exchange) {
+    long sequence = channel.getNextPublishSeqNo();
+    if (sequence <= 0) {
+      return;
+    }
+    Confirms confirms;
+    synchronized (awaitingConfirm) {
+      confirms = awaitingConfirm.get(channel);
+      if (confirms == null) {
+        confirms = new Confirms();
+        awaitingConfirm.put(channel, confirms);
+        channel.addConfirmListener(confirms);
+      }
+    }
+    String destination = exchange == null || exchange.isEmpty() ? "amq.default" : exchange;
+    confirms.sent.put(sequence, new Object[] {Context.current(), destination});
+  }
+
+  private static final Map<ChannelN, Confirms> awaitingConfirm = new WeakHashMap<>();
+
+  /** The broker's confirms: acks forget, nacks report the order's message as lost. */
+  public static final class Confirms implements com.rabbitmq.client.ConfirmListener {
+    final java.util.concurrent.ConcurrentSkipListMap<Long, Object[]> sent = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    @Override
+    public void handleAck(long deliveryTag, boolean multiple) {
+      settle(deliveryTag, multiple);
+    }
+
+    @Override
+    public void handleNack(long deliveryTag, boolean multiple) {
+      for (Object[] message : settle(deliveryTag, multiple)) {
+        try {
+          String destination = (String) message[1];
+          GlobalOpenTelemetry.getTracer("dev.loupe.agent").spanBuilder(destination + " nacked")
+              .setParent((Context) message[0])
+              .setAttribute("messaging.system", "rabbitmq")
+              .setAttribute("messaging.destination.name", destination)
+              .setAttribute(REASON, "publish_nacked")
+              .startSpan()
+              .end();
+        } catch (RuntimeException e) {
+          // the nack is the broker's news, not the application's problem
+        }
+      }
+    }
+
+    private Collection<Object[]> settle(long deliveryTag, boolean multiple) {
+      if (!multiple) {
+        Object[] one = sent.remove(deliveryTag);
+        return one == null ? java.util.List.of() : java.util.List.<Object[]>of(one);
+      }
+      var settled = sent.headMap(deliveryTag, true);
+      java.util.List<Object[]> out = new java.util.ArrayList<>(settled.values());
+      settled.clear();
+      return out;
+    }
+  }
+
   /** A message the broker could not route, returned to us: a span in the order's trace says so. */
   public static final class Returns implements ReturnListener {
     private static final TextMapGetter<Map<String, Object>> HEADERS = new TextMapGetter<>() {

@@ -40,7 +40,7 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
   @Override
   public List<String> getAdditionalHelperClassNames() {
     return List.of(RabbitLoss.class.getName() + "$Returns$1", RabbitLoss.class.getName() + "$Returns",
-        RabbitLoss.class.getName());
+        RabbitLoss.class.getName() + "$Confirms", RabbitLoss.class.getName());
   }
 
   @Override
@@ -106,9 +106,10 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
     private PublishAdvice() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static void enter(@Advice.This ChannelN channel,
+    public static void enter(@Advice.This ChannelN channel, @Advice.Argument(0) String exchange,
         @Advice.Argument(value = 2, readOnly = false) boolean mandatory) {
       mandatory = RabbitLoss.publishing(channel, mandatory);
+      RabbitLoss.sending(channel, exchange);
     }
   }
 

@@ -143,6 +143,21 @@ public final class Rabbit implements AutoCloseable {
     }
   }
 
+  /** Sets a policy on a private node, e.g. a length limit that makes the broker refuse publishes. */
+  public void policy(String name, String queuePattern, String definitionJson) {
+    requirePrivate();
+    ManagedProcess.run("rabbitmqctl set_policy", List.of(SBIN.resolve("rabbitmqctl").toString(), "-n",
+        env.get("RABBITMQ_NODENAME"), "set_policy", "--apply-to", "queues", name, queuePattern, definitionJson),
+        env, Duration.ofSeconds(30));
+  }
+
+  /** Removes a policy set with {@link #policy}. */
+  public void clearPolicy(String name) {
+    requirePrivate();
+    ManagedProcess.run("rabbitmqctl clear_policy", List.of(SBIN.resolve("rabbitmqctl").toString(), "-n",
+        env.get("RABBITMQ_NODENAME"), "clear_policy", name), env, Duration.ofSeconds(30));
+  }
+
   /** Deletes queues left by an earlier run, so a new run starts empty. */
   public void deleteQueues(String... queues) {
     try (Connection c = connect(); Channel ch = c.createChannel()) {
