@@ -48,6 +48,9 @@ class OverdueOperationIT {
         ExportedPoint age = Eventually.await("an oldest in-flight age past the deadline", WAIT, () -> receiver.points()
             .stream().filter(p -> p.metric().equals("loupe.operation.oldest_inflight_age") && p.value() >= 2).findFirst());
         assertThat(age.attributes()).containsExactly(Map.entry("operation", "price_calculation"));
+        Eventually.await("loupe.operation.overdue to count the call", WAIT, () -> receiver.points().stream()
+            .filter(p -> p.metric().equals("loupe.operation.overdue") && p.value() >= 1
+                && "price_calculation".equals(p.attributes().get("operation"))).findFirst());
       } finally {
         stack.fault(Fault.MES_CALCULATION_HANG, false);
       }

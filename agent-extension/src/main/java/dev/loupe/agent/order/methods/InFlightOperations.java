@@ -27,6 +27,7 @@ public final class InFlightOperations {
   private static final AttributeKey<String> REASON = AttributeKey.stringKey("loupe.loss.reason");
   private static final Set<OrderMethodSupport.Held> running = ConcurrentHashMap.newKeySet();
   private static volatile ScheduledExecutorService watch;
+  private static volatile io.opentelemetry.api.metrics.LongCounter overdueCalls;
 
   private InFlightOperations() {}
 
@@ -62,6 +63,8 @@ public final class InFlightOperations {
           }
           oldest.forEach((name, age) -> measurement.record(age, Attributes.of(OPERATION, name)));
         });
+    overdueCalls = GlobalOpenTelemetry.getMeter("dev.loupe.agent").counterBuilder("loupe.operation.overdue")
+        .setDescription("Calls of watched operations that ran past their deadline").setUnit("{call}").build();
     watch = executor;
   }
 
@@ -77,6 +80,7 @@ public final class InFlightOperations {
         String name = call.operation.name();
         call.span.setAttribute(REASON, "overdue");
         call.span.addEvent("loupe.loss", Attributes.of(REASON, "overdue", OPERATION, name));
+        overdueCalls.add(1, Attributes.of(OPERATION, name));
         String order = call.orderId == null ? "an order" : "order " + call.orderId;
         var record = GlobalOpenTelemetry.get().getLogsBridge().get("dev.loupe.agent").logRecordBuilder()
             .setSeverity(Severity.WARN)
