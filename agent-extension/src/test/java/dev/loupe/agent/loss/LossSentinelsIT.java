@@ -83,6 +83,7 @@ class LossSentinelsIT {
     assertThat(total("loupe.messages.lost", p -> true)).isZero();
     assertThat(total("loupe.exceptions.swallowed", p -> true)).isZero();
     assertThat(total("loupe.order.stage", p -> "failure".equals(p.attributes().get("outcome")))).isZero();
+    assertThat(total("loupe.operation.overdue", p -> true)).isZero();
     assertThat(receiver.points()).filteredOn(p -> p.metric().equals("loupe.operation.oldest_inflight_age"))
         .isNotEmpty().allSatisfy(p -> assertThat(p.value()).isLessThan(45 * 60));
   }
