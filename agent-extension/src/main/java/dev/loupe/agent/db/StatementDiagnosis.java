@@ -1,9 +1,8 @@
 package dev.loupe.agent.db;
 
-import io.opentelemetry.api.GlobalOpenTelemetry;
+import dev.loupe.agent.LazyCounter;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
@@ -46,7 +45,8 @@ public final class StatementDiagnosis implements SpanProcessor {
 
   private final DbDiagnosisSettings settings;
   private final Map<String, Request> open = new ConcurrentHashMap<>();
-  private volatile LongCounter repeatedCounter;
+  private final LazyCounter repeatedCounter = new LazyCounter("loupe.db.repeated_statements",
+      "Statements run again within one request whose repeats crossed the threshold (N+1)", "{statement}");
 
   public StatementDiagnosis(DbDiagnosisSettings settings) {
     this.settings = settings;
@@ -90,7 +90,7 @@ public final class StatementDiagnosis implements SpanProcessor {
         if (request != null && request.crossed) {
           long repeats = request.statements.values().stream().mapToInt(AtomicInteger::get)
               .filter(n -> n >= settings.repeatedThreshold()).mapToLong(n -> n - 1L).sum();
-          counter().add(repeats, Attributes.of(HTTP_ROUTE, route(span)));
+          repeatedCounter.add(repeats, Attributes.of(HTTP_ROUTE, route(span)));
         }
         return;
       }
@@ -117,16 +117,6 @@ public final class StatementDiagnosis implements SpanProcessor {
     return text != null ? text : span.getAttribute(DB_STATEMENT);
   }
 
-  private LongCounter counter() {
-    LongCounter c = repeatedCounter;
-    if (c == null) {
-      c = GlobalOpenTelemetry.getMeter("dev.loupe.agent").counterBuilder("loupe.db.repeated_statements")
-          .setDescription("Statements run again within one request whose repeats crossed the threshold (N+1)")
-          .setUnit("{statement}").build();
-      repeatedCounter = c;
-    }
-    return c;
-  }
 
   @Override
   public boolean isStartRequired() {

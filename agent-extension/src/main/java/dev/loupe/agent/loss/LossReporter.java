@@ -1,11 +1,11 @@
 package dev.loupe.agent.loss;
 
+import dev.loupe.agent.LazyCounter;
 import dev.loupe.agent.order.OrderIds;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Severity;
-import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
@@ -41,9 +41,13 @@ public final class LossReporter implements ExtendedSpanProcessor {
 
   /** Spans in which an exception was logged at ERROR, with its type, until they end. */
   private final Map<String, String> loggedErrors = new ConcurrentHashMap<>();
-  private volatile LongCounter messagesLost;
-  private volatile LongCounter exceptionsSwallowed;
-  private volatile LongCounter stages;
+  private final LazyCounter messagesLost = new LazyCounter("loupe.messages.lost",
+      "Order messages the broker dropped or returned, or a consumer rejected or failed on", "{message}");
+  private final LazyCounter exceptionsSwallowed = new LazyCounter("loupe.exceptions.swallowed",
+      "Exceptions logged at ERROR inside a request that still answered 2xx, or a watched operation that still"
+          + " returned normally", "{exception}");
+  private final LazyCounter stages = new LazyCounter("loupe.order.stage",
+      "Orders through each configured stage of the funnel, by outcome", "{order}");
 
   /** Called by {@link ErrorLogMarker}: an exception of {@code type} was logged at ERROR inside {@code span}. */
   void errorLoggedIn(ReadableSpan span, String type) {
@@ -64,7 +68,7 @@ public final class LossReporter implements ExtendedSpanProcessor {
       String stage = span.getAttribute(STAGE);
       if (stage != null) {
         boolean failed = reason != null || span.toSpanData().getStatus().getStatusCode() == StatusCode.ERROR;
-        stages().add(1, Attributes.of(AttributeKey.stringKey("stage"), stage,
+        stages.add(1, Attributes.of(AttributeKey.stringKey("stage"), stage,
             AttributeKey.stringKey("outcome"), failed ? "failure" : "success"));
       }
       if (reason == null || reason.equals("overdue")) {
@@ -91,13 +95,13 @@ public final class LossReporter implements ExtendedSpanProcessor {
     if (MESSAGE_REASONS.contains(reason)) {
       String destination = span.getAttribute(DESTINATION);
       destination = destination == null ? "unknown" : destination;
-      messagesLost().add(1, Attributes.of(DESTINATION, destination, AttributeKey.stringKey("reason"), reason));
+      messagesLost.add(1, Attributes.of(DESTINATION, destination, AttributeKey.stringKey("reason"), reason));
       where = "at " + destination;
     } else {
       String route = span.getAttribute(ROUTE);
       String operation = span.getAttribute(OPERATION);
       String place = route != null ? route : operation != null ? operation : span.getName();
-      exceptionsSwallowed().add(1, Attributes.of(EXCEPTION_TYPE, exceptionType == null ? "unknown" : exceptionType,
+      exceptionsSwallowed.add(1, Attributes.of(EXCEPTION_TYPE, exceptionType == null ? "unknown" : exceptionType,
           ROUTE, place));
       Long status = span.getAttribute(STATUS);
       where = "in " + place + (status != null ? ", which answered " + status : ", which went on as if nothing happened")
@@ -115,39 +119,8 @@ public final class LossReporter implements ExtendedSpanProcessor {
     record.emit();
   }
 
-  private LongCounter messagesLost() {
-    LongCounter c = messagesLost;
-    if (c == null) {
-      c = GlobalOpenTelemetry.getMeter("dev.loupe.agent").counterBuilder("loupe.messages.lost")
-          .setDescription("Order messages the broker dropped or returned, or a consumer rejected or failed on")
-          .setUnit("{message}").build();
-      messagesLost = c;
-    }
-    return c;
-  }
 
-  private LongCounter exceptionsSwallowed() {
-    LongCounter c = exceptionsSwallowed;
-    if (c == null) {
-      c = GlobalOpenTelemetry.getMeter("dev.loupe.agent").counterBuilder("loupe.exceptions.swallowed")
-          .setDescription("Exceptions logged at ERROR inside a request that still answered 2xx, or a watched"
-              + " operation that still returned normally")
-          .setUnit("{exception}").build();
-      exceptionsSwallowed = c;
-    }
-    return c;
-  }
 
-  private LongCounter stages() {
-    LongCounter c = stages;
-    if (c == null) {
-      c = GlobalOpenTelemetry.getMeter("dev.loupe.agent").counterBuilder("loupe.order.stage")
-          .setDescription("Orders through each configured stage of the funnel, by outcome")
-          .setUnit("{order}").build();
-      stages = c;
-    }
-    return c;
-  }
 
   @Override
   public boolean isOnEndingRequired() {
