@@ -87,6 +87,7 @@ public final class Demo {
     Thread stopOnExit = new Thread(() -> {
       out.println("Stopping everything the demo started...");
       stack.close();
+      out.println("Stopped.");
     }, "demo-stop");
     Runtime.getRuntime().addShutdownHook(stopOnExit);
     try {
