@@ -51,4 +51,14 @@ public final class AgentStack {
         })
         .start();
   }
+
+  /** Stops what a test class started, whichever of the two got going. */
+  public static void stop(Stack stack, OtlpReceiver receiver) {
+    if (stack != null) {
+      stack.close();
+    }
+    if (receiver != null) {
+      receiver.close();
+    }
+  }
 }

@@ -49,12 +49,7 @@ class LossSentinelsIT {
 
   @AfterAll
   static void stop() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (receiver != null) {
-      receiver.close();
-    }
+    AgentStack.stop(stack, receiver);
   }
 
   @AfterEach

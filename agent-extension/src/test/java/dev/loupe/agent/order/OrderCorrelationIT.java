@@ -47,12 +47,7 @@ class OrderCorrelationIT {
 
   @AfterAll
   static void stop() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (receiver != null) {
-      receiver.close();
-    }
+    AgentStack.stop(stack, receiver);
   }
 
   @Test
