@@ -23,19 +23,21 @@ public final class Rabbit implements AutoCloseable {
   private static final Path SBIN = Path.of(System.getenv().getOrDefault("RABBITMQ_SBIN", "/usr/lib/rabbitmq/bin"));
 
   private final int port;
+  private final int metricsPort;
   private final Path dir;
   private final Map<String, String> env;
   private ManagedProcess node;
 
-  private Rabbit(int port, Path dir, Map<String, String> env) {
+  private Rabbit(int port, int metricsPort, Path dir, Map<String, String> env) {
     this.port = port;
+    this.metricsPort = metricsPort;
     this.dir = dir;
     this.env = env;
   }
 
   /** The machine's RabbitMQ on 127.0.0.1:5672 with guest/guest, if it answers. */
   public static Optional<Rabbit> local() {
-    Rabbit local = new Rabbit(5672, null, Map.of());
+    Rabbit local = new Rabbit(5672, 15692, null, Map.of());
     try (Connection c = local.connect()) {
       return Optional.of(local);
     } catch (IOException | TimeoutException e) {
@@ -50,16 +52,20 @@ public final class Rabbit implements AutoCloseable {
           + " or set RABBITMQ_SBIN to the directory holding rabbitmq-server and rabbitmqctl");
     }
     int port = Waits.freePort();
+    int metricsPort = Waits.freePort();
     try {
       Files.createDirectories(dir.resolve("mnesia"));
       Files.createDirectories(dir.resolve("log"));
       Files.writeString(dir.resolve("rabbitmq.conf"), String.join("\n",
           "listeners.tcp.default = 127.0.0.1:" + port,
           "loopback_users = none",
+          "prometheus.tcp.ip = 127.0.0.1",
+          "prometheus.tcp.port = " + metricsPort,
           "log.console = true",
           "log.file = false",
           ""));
-      Files.writeString(dir.resolve("enabled_plugins"), "[].\n");
+      // the broker's own metrics (queues, consumers, unroutable and dead-lettered messages)
+      Files.writeString(dir.resolve("enabled_plugins"), "[rabbitmq_prometheus].\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -76,7 +82,7 @@ public final class Rabbit implements AutoCloseable {
     env.put("RABBITMQ_CONFIG_FILE", dir.resolve("rabbitmq.conf").toString());
     env.put("RABBITMQ_ENABLED_PLUGINS_FILE", dir.resolve("enabled_plugins").toString());
     env.put("RABBITMQ_PID_FILE", dir.resolve("rabbitmq.pid").toString());
-    Rabbit rabbit = new Rabbit(port, dir, env);
+    Rabbit rabbit = new Rabbit(port, metricsPort, dir, env);
     rabbit.start();
     return rabbit;
   }
@@ -119,6 +125,15 @@ public final class Rabbit implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /**
+   * The port of the broker's Prometheus endpoint ({@code /metrics}, {@code /metrics/per-object}): a
+   * private node's own, or 15692 for the machine's, where it answers only if the rabbitmq_prometheus
+   * plugin is enabled there.
+   */
+  public int metricsPort() {
+    return metricsPort;
   }
 
   public Connection connect() throws IOException, TimeoutException {
