@@ -121,7 +121,7 @@ public final class Demo {
   }
 
   /** The flags the agent needs on each service: nothing else of the service changes. */
-  static List<String> agentOptions(Path agent, Path extension, Path repository, Service service, int metricsPort) {
+  public static List<String> agentOptions(Path agent, Path extension, Path repository, Service service, int metricsPort) {
     List<String> o = new ArrayList<>();
     o.add("-javaagent:" + agent);
     o.add("-Dotel.javaagent.extensions=" + extension);

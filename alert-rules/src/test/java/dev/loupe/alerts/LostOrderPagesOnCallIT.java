@@ -1,0 +1,163 @@
+package dev.loupe.alerts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.demo.Demo;
+import dev.loupe.sample.faults.Fault;
+import dev.loupe.sample.loadgen.OrderRequest;
+import dev.loupe.sample.loadgen.PipelineClient;
+import dev.loupe.sample.stack.Eventually;
+import dev.loupe.sample.stack.Service;
+import dev.loupe.sample.stack.Stack;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end, with real parts only: the three sample apps under the OpenTelemetry agent and the
+ * Loupe extension, a real Prometheus scraping the agents' Prometheus exporters and the broker with
+ * exactly the rule files of alert-rules/rules, and a real Alertmanager with exactly
+ * alert-rules/alertmanager. MES rejects an order message; the on-call channel must be paged, naming
+ * the alert, the service and the runbook, within 60 s of the loss, and nobody is paged before.
+ */
+class LostOrderPagesOnCallIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final Pattern LOST = Pattern.compile(
+      "^loupe_messages_lost_total\\{[^}]*reason=\"rejected\"[^}]*} ([0-9.eE+]+)$", Pattern.MULTILINE);
+
+  @Test
+  void aRejectedOrderMessagePagesOnCallWithinAMinute(@TempDir Path dir) throws Exception {
+    Path repository = Tools.REPOSITORY;
+    Path agent = repository.resolve("demo/target/agent/opentelemetry-javaagent.jar");
+    Path extension = repository.resolve("agent-extension/target/loupe-agent-extension.jar");
+    assertThat(agent).as("the agent jar (built by the demo module)").exists();
+    assertThat(extension).as("the extension jar (built by agent-extension)").exists();
+    Map<Service, Integer> agentPorts = new EnumMap<>(Service.class);
+    for (Service s : Service.values()) {
+      agentPorts.put(s, Tools.freePort());
+    }
+
+    try (WebhookReceiver slack = new WebhookReceiver();
+        Daemon alertmanager = Daemon.alertmanager(Files.createDirectories(dir.resolve("alertmanager")), Map.of(
+            "pagerduty-routing-key", "e2e-routing-key",
+            "oncall-slack-webhook-url", slack.url("/oncall").toString(),
+            "team-slack-webhook-url", slack.url("/team").toString(),
+            "deadmans-switch-token", "e2e-token"));
+        Stack stack = Stack.builder(repository)
+            .workDir(repository.resolve("alert-rules/target/e2e-stack-" + ProcessHandle.current().pid()))
+            .useLocalServices(false)
+            .jvmOptions(s -> Demo.agentOptions(agent, extension, repository, s, agentPorts.get(s)))
+            .progress(line -> System.out.println("[stack] " + line))
+            .start()) {
+      int prometheusPort = Tools.freePort();
+      Path config = writePrometheusConfig(dir.resolve("prometheus"), alertmanager.url, agentPorts,
+          stack.broker().metricsPort());
+      try (Daemon prometheus = Daemon.prometheus(dir.resolve("prometheus"), config, prometheusPort)) {
+        // the loss rules trust a new loss series only once Prometheus has known the service a minute
+        Eventually.await("Prometheus to have known mes-api for a minute", Duration.ofMinutes(3),
+            () -> query(prometheus, "jvm_cpu_count{service=\"mes-api\"} offset 1m").isEmpty()
+                ? Optional.empty() : Optional.of(true));
+        assertThat(query(prometheus, "up{job=\"loupe-agent\"} == 1")).as("all three agents scraped").hasSize(3);
+        assertThat(query(prometheus, "up{service=\"rabbitmq\"} == 1")).as("the broker scraped").hasSize(1);
+
+        PipelineClient client = stack.client();
+        String healthy = client.placeOrder(OrderRequest.typical()).orderId();
+        Eventually.await("a healthy order priced by MES", Duration.ofSeconds(60), () -> client.mesOrder(healthy)
+            .filter(o -> "PRICED".equals(o.path("status").asText())));
+        assertThat(slack.received("/oncall")).as("no page while every order goes through").isEmpty();
+
+        stack.fault(Fault.MES_CONSUMER_REJECT, true);
+        String lost = client.placeOrder(OrderRequest.typical()).orderId();
+        long lossNanos = Eventually.await("MES to reject " + lost + " (the agent counts the loss)",
+            Duration.ofSeconds(60), () -> lostMessages(agentPorts.get(Service.MES)) > 0
+                ? Optional.of(System.nanoTime()) : Optional.empty());
+
+        WebhookReceiver.Notification page = Eventually.await("the on-call page for the rejected order",
+            Duration.ofSeconds(90), () -> slack.received("/oncall").stream()
+                .filter(n -> n.body().contains("OrderMessageRejected")).findFirst());
+        double seconds = (page.receivedNanos() - lossNanos) / 1e9;
+        System.out.printf("Loss to page: %.1f s (order %s rejected by MES; page received by the on-call channel)%n",
+            seconds, lost);
+
+        JsonNode attachment = JSON.readTree(page.body()).get("attachments").get(0);
+        assertThat(attachment.get("title").asText()).isEqualTo("[FIRING:1] OrderMessageRejected on mes-api (failure point 5)");
+        assertThat(attachment.get("text").asText())
+            .contains("service: mes-api | severity: page | failure point: 5")
+            .contains("runbook: " + AlertCatalogueTest.RUNBOOK_BASE + "OrderMessageRejected.md")
+            .contains("orders affected: 1");
+        assertThat(attachment.get("title_link").asText()).isEqualTo(AlertCatalogueTest.RUNBOOK_BASE + "OrderMessageRejected.md");
+        assertThat(seconds).as("seconds from the loss to the page").isLessThanOrEqualTo(60.0);
+
+        List<String> titles = new ArrayList<>();
+        for (WebhookReceiver.Notification n : slack.received("/oncall")) {
+          titles.add(JSON.readTree(n.body()).get("attachments").get(0).get("title").asText());
+        }
+        assertThat(titles).as("the only page is the lost order").allMatch(t -> t.contains("OrderMessageRejected"));
+      } finally {
+        stack.fault(Fault.MES_CONSUMER_REJECT, false);
+      }
+    }
+  }
+
+  /** The direct path of docs/label-contract.md: each agent scraped with its service label. */
+  private static Path writePrometheusConfig(Path dir, URI alertmanager, Map<Service, Integer> agentPorts,
+      int brokerMetricsPort) throws Exception {
+    Files.createDirectories(dir);
+    StringBuilder y = new StringBuilder();
+    y.append("global:\n  scrape_interval: 2s\n  evaluation_interval: 2s\n");
+    y.append("rule_files:\n");
+    for (Path f : RulesTest.ruleFiles()) {
+      y.append("  - ").append(f).append('\n');
+    }
+    y.append("alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: [\"")
+        .append(alertmanager.getHost()).append(':').append(alertmanager.getPort()).append("\"]\n");
+    y.append("scrape_configs:\n  - job_name: loupe-agent\n    static_configs:\n");
+    for (var e : agentPorts.entrySet()) {
+      y.append("      - targets: [\"127.0.0.1:").append(e.getValue()).append("\"]\n")
+          .append("        labels: {service: ").append(e.getKey().id()).append("}\n");
+    }
+    y.append("  - job_name: rabbitmq\n    metrics_path: /metrics/per-object\n    static_configs:\n")
+        .append("      - targets: [\"127.0.0.1:").append(brokerMetricsPort).append("\"]\n")
+        .append("        labels: {service: rabbitmq}\n");
+    Path config = dir.resolve("prometheus.yml");
+    Files.writeString(config, y.toString());
+    return config;
+  }
+
+  private static JsonNode query(Daemon prometheus, String promql) throws Exception {
+    JsonNode answer = JSON.readTree(prometheus.get("/api/v1/query?query="
+        + URLEncoder.encode(promql, StandardCharsets.UTF_8)).body());
+    assertThat(answer.path("status").asText()).as(answer.toString()).isEqualTo("success");
+    return answer.path("data").path("result");
+  }
+
+  private static double lostMessages(int agentPort) throws Exception {
+    String text = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agentPort + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    Matcher m = LOST.matcher(text);
+    double total = 0;
+    while (m.find()) {
+      total += Double.parseDouble(m.group(1));
+    }
+    return total;
+  }
+}

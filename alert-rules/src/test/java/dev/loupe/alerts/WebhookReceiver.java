@@ -1,0 +1,45 @@
+package dev.loupe.alerts;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Stands in for Slack and the pager: records every notification Alertmanager posts, with its arrival time. */
+final class WebhookReceiver implements AutoCloseable {
+
+  record Notification(String path, String body, long receivedNanos) {}
+
+  private final HttpServer server;
+  private final List<Notification> received = new CopyOnWriteArrayList<>();
+
+  WebhookReceiver() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+    server.createContext("/", exchange -> {
+      long now = System.nanoTime();
+      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      received.add(new Notification(exchange.getRequestURI().getPath(), body, now));
+      byte[] ok = "ok".getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, ok.length);
+      exchange.getResponseBody().write(ok);
+      exchange.close();
+    });
+    server.start();
+  }
+
+  URI url(String path) {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+  }
+
+  List<Notification> received(String path) {
+    return received.stream().filter(n -> n.path().equals(path)).toList();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
