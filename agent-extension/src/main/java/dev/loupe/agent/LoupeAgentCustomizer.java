@@ -2,6 +2,7 @@ package dev.loupe.agent;
 
 import dev.loupe.agent.db.DbDiagnosisSettings;
 import dev.loupe.agent.db.StatementDiagnosis;
+import dev.loupe.agent.storage.ObjectStorageRequests;
 import dev.loupe.agent.loss.LossSentinels;
 import dev.loupe.agent.order.OrderCorrelation;
 import dev.loupe.agent.order.OrderIdSettings;
@@ -49,6 +50,7 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
         .addLoggerProviderCustomizer((builder, config) -> enabled(config) ? builder.addLogRecordProcessor(orders.logProcessor()) : builder)
         // the reporter runs after order correlation has put the order id on the span
         .addTracerProviderCustomizer((builder, config) -> builder.addSpanProcessor(losses.spanProcessor()))
+        .addTracerProviderCustomizer((builder, config) -> builder.addSpanProcessor(new ObjectStorageRequests()))
         .addLoggerProviderCustomizer((builder, config) -> builder.addLogRecordProcessor(losses.logProcessor()));
   }
 
