@@ -50,6 +50,15 @@ class CollectorConfigTest {
     assertThat(CollectorConfig.load(BASE, lgtm).problems(distribution(), false)).isEmpty();
   }
 
+  /** The alert rules need `service` on every series: the metrics pipeline sets it from service.name. */
+  @Test
+  void everyMetricPointGetsTheServiceLabelOfTheLabelContract() throws IOException {
+    String text = Files.readString(BASE);
+    assertThat(text).contains("processors: [memory_limiter, transform/service-label, batch]\n      exporters: [prometheusremotewrite]")
+        .contains("set(attributes[\"service\"], resource.attributes[\"service.name\"])")
+        .contains("metrics_path: /metrics/per-object");
+  }
+
   @Test
   void theLocalVariantIsNotFitForProduction() throws IOException {
     assertThat(CollectorConfig.load(BASE, LOCAL).problems(distribution(), true))
