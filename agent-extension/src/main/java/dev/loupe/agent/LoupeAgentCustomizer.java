@@ -2,6 +2,8 @@ package dev.loupe.agent;
 
 import dev.loupe.agent.db.DbDiagnosisSettings;
 import dev.loupe.agent.db.StatementDiagnosis;
+import dev.loupe.agent.http.RouteTemplates;
+import dev.loupe.agent.http.ServerRoutes;
 import dev.loupe.agent.storage.ObjectStorageRequests;
 import dev.loupe.agent.loss.LossSentinels;
 import dev.loupe.agent.order.OrderCorrelation;
@@ -23,6 +25,8 @@ import java.util.logging.Logger;
  *       loss metrics)
  *   <li>database diagnosis: repeated (N+1) and slow statements marked on the request's span and
  *       counted by route ({@code loupe.db.*})
+ *   <li>route templates for HTTP servers that report none ({@code loupe.http.route-templates}, applied
+ *       by {@link ServerRoutes})
  * </ul>
  */
 public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerProvider {
@@ -89,8 +93,14 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
     if (lossProblem != null) {
       log.log(Level.SEVERE, "Loupe: invalid setting " + lossProblem);
     }
+    RouteTemplates routes = RouteTemplates.from(config);
+    for (String problem : routes.problems()) {
+      log.log(Level.SEVERE, "Loupe: invalid setting " + problem);
+    }
+    ServerRoutes.use(routes);
     orders = new OrderCorrelation(settings);
     log.info("Loupe agent extension " + (VERSION == null ? "(development build)" : VERSION)
-        + " active; order correlation: " + settings.describe() + "; database diagnosis: " + db.describe() + "; loss sentinels: " + losses.describe());
+        + " active; order correlation: " + settings.describe() + "; database diagnosis: " + db.describe() + "; loss sentinels: " + losses.describe()
+        + "; HTTP routes: " + routes.describe());
   }
 }

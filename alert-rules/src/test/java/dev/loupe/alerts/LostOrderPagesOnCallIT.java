@@ -84,6 +84,7 @@ class LostOrderPagesOnCallIT {
         Eventually.await("a healthy order priced by MES", Duration.ofSeconds(60), () -> client.mesOrder(healthy)
             .filter(o -> "PRICED".equals(o.path("status").asText())));
         assertThat(slack.received("/oncall")).as("no page while every order goes through").isEmpty();
+        ordersPageHasItsOwnSeries(prometheus, client);
 
         stack.fault(Fault.MES_CONSUMER_REJECT, true);
         String lost = client.placeOrder(OrderRequest.typical()).orderId();
@@ -116,6 +117,29 @@ class LostOrderPagesOnCallIT {
         stack.fault(Fault.MES_CONSUMER_REJECT, false);
       }
     }
+  }
+
+  /**
+   * OrdersPageSlow watches the MES route {@code /api/orders}: the route templates of mes-api.properties
+   * must give the real MES that series, not the JDK HttpServer's {@code /} for every request.
+   */
+  private static void ordersPageHasItsOwnSeries(Daemon prometheus, PipelineClient client) throws Exception {
+    String raw = "http_server_request_duration_seconds_count{service=\"mes-api\", http_route=\"/api/orders\"}";
+    assertThat(client.ordersPage("PRICED", 0, 20).status()).isEqualTo(200);
+    Eventually.await("Prometheus to scrape the orders page's own series", Duration.ofSeconds(30),
+        () -> query(prometheus, raw).isEmpty() ? Optional.empty() : Optional.of(true));
+    // a second request, so the series' rate is non-zero and the p95 a number
+    assertThat(client.ordersPage("PRICED", 0, 20).status()).isEqualTo(200);
+    String p95 = "service_route:http_server_request_duration_seconds:p95_5m{service=\"mes-api\", http_route=\"/api/orders\"}";
+    double seconds = Eventually.await("the p95 OrdersPageSlow watches", Duration.ofSeconds(30), () -> {
+      JsonNode result = query(prometheus, p95);
+      if (result.isEmpty()) {
+        return Optional.empty();
+      }
+      double value = Double.parseDouble(result.get(0).get("value").get(1).asText());
+      return Double.isNaN(value) ? Optional.empty() : Optional.of(value);
+    });
+    assertThat(seconds).as("orders page p95 in seconds").isPositive().isLessThan(2.0);
   }
 
   /** The direct path of docs/label-contract.md: each agent scraped with its service label. */

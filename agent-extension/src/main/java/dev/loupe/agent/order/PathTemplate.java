@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * A request path template such as {@code /api/orders/{orderId}/assign}: literal segments must match,
  * {@code {orderId}} captures the order id, any other {@code {name}} matches one segment. Matching walks
- * the path once and allocates only the captured id.
+ * the path once and allocates only the captured id. Order-id templates must have {@code {orderId}};
+ * route templates ({@link #parseRoute}) need not.
  */
 public final class PathTemplate {
 
@@ -26,6 +27,19 @@ public final class PathTemplate {
    * @throws IllegalArgumentException saying what is wrong with the template
    */
   public static PathTemplate parse(String template) {
+    return parse(template, true);
+  }
+
+  /**
+   * A route template, which need not name the order id.
+   *
+   * @throws IllegalArgumentException saying what is wrong with the template
+   */
+  public static PathTemplate parseRoute(String template) {
+    return parse(template, false);
+  }
+
+  private static PathTemplate parse(String template, boolean needsOrderId) {
     String t = template.trim();
     if (!t.startsWith("/")) {
       throw new IllegalArgumentException("'" + t + "' does not start with /");
@@ -50,7 +64,7 @@ public final class PathTemplate {
       }
       segments.add(part);
     }
-    if (orderId < 0) {
+    if (needsOrderId && orderId < 0) {
       throw new IllegalArgumentException("'" + t + "' has no {orderId} segment");
     }
     return new PathTemplate(t, segments.toArray(String[]::new), orderId);
@@ -58,6 +72,32 @@ public final class PathTemplate {
 
   /** The order id in {@code path}, or null if the path does not have this template's shape. */
   public String match(String path) {
+    String captured = walk(path);
+    return captured == MATCHED ? null : captured;
+  }
+
+  /** Whether {@code path} has this template's shape. */
+  public boolean matches(String path) {
+    return walk(path) != null;
+  }
+
+  /** How many segments are literal: the more, the more specific the template. */
+  public int literalSegments() {
+    int n = 0;
+    for (String s : segments) {
+      if (s.charAt(0) != '{') {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Marks a match that captured nothing; compared by identity. */
+  @SuppressWarnings("StringOperationCanBeSimplified")
+  private static final String MATCHED = new String("");
+
+  /** The captured order id, {@link #MATCHED} if the path matches without one, or null. */
+  private String walk(String path) {
     if (path == null || path.length() < 2 || path.charAt(0) != '/') {
       return null;
     }
@@ -84,7 +124,10 @@ public final class PathTemplate {
       }
       start = end + 1;
     }
-    return start == path.length() + 1 ? captured : null;
+    if (start != path.length() + 1) {
+      return null;
+    }
+    return captured != null ? captured : MATCHED;
   }
 
   @Override

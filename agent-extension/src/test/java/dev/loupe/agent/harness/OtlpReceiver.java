@@ -78,7 +78,7 @@ public final class OtlpReceiver implements AutoCloseable {
   /** A data point of a sum or gauge, as exported. */
   public record ExportedPoint(String service, String metric, Map<String, String> attributes, double value) {}
 
-  /** Every sum and gauge data point exported so far, oldest first. */
+  /** Every sum and gauge data point exported so far, oldest first; a histogram point gives its count. */
   public List<ExportedPoint> points() {
     List<ExportedPoint> out = new ArrayList<>();
     for (ExportMetricsServiceRequest request : metrics) {
@@ -91,6 +91,11 @@ public final class OtlpReceiver implements AutoCloseable {
             for (var point : points) {
               double value = point.hasAsInt() ? point.getAsInt() : point.getAsDouble();
               out.add(new ExportedPoint(service, metric.getName(), attributes(point.getAttributesList()), value));
+            }
+            if (metric.hasHistogram()) {
+              for (var point : metric.getHistogram().getDataPointsList()) {
+                out.add(new ExportedPoint(service, metric.getName(), attributes(point.getAttributesList()), point.getCount()));
+              }
             }
           }
         }

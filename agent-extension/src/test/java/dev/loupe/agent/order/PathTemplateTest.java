@@ -35,4 +35,16 @@ class PathTemplateTest {
     assertThatThrownBy(() -> PathTemplate.parse("/a//{orderId}")).hasMessageContaining("empty segment");
     assertThatThrownBy(() -> PathTemplate.parse("/{orderId}/{orderId}")).hasMessageContaining("twice");
   }
+
+  @Test
+  void routeTemplatesNeedNoOrderIdAndMatchWholePaths() {
+    PathTemplate t = PathTemplate.parseRoute("/admin/faults/{fault}");
+    assertThat(t.matches("/admin/faults/mes-db-down")).isTrue();
+    assertThat(t.match("/admin/faults/mes-db-down")).isNull();
+    assertThat(t.matches("/admin/faults")).isFalse();
+    assertThat(t.matches("/admin/faults/a/b")).isFalse();
+    assertThat(t.literalSegments()).isEqualTo(2);
+    assertThat(PathTemplate.parseRoute("/api/orders/{orderId}").matches("/api/orders/JW-1")).isTrue();
+    assertThatThrownBy(() -> PathTemplate.parseRoute("/api/{x")).hasMessageContaining("unbalanced");
+  }
 }
