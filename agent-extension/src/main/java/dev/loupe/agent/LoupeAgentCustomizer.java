@@ -3,6 +3,8 @@ package dev.loupe.agent;
 import dev.loupe.agent.db.DbDiagnosisSettings;
 import dev.loupe.agent.db.StatementDiagnosis;
 import dev.loupe.agent.http.RouteTemplates;
+import dev.loupe.agent.redact.Exporting;
+import dev.loupe.agent.redact.RedactionSettings;
 import dev.loupe.agent.http.ServerRoutes;
 import dev.loupe.agent.storage.ObjectStorageRequests;
 import dev.loupe.agent.loss.LossSentinels;
@@ -25,6 +27,8 @@ import java.util.logging.Logger;
  *       loss metrics)
  *   <li>database diagnosis: repeated (N+1) and slow statements marked on the request's span and
  *       counted by route ({@code loupe.db.*})
+ *   <li>redaction of personal data and secrets in everything exported ({@code loupe.redaction.*});
+ *       a bad redaction setting stops all export
  *   <li>route templates for HTTP servers that report none ({@code loupe.http.route-templates}, applied
  *       by {@link ServerRoutes})
  * </ul>
@@ -37,6 +41,7 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
   private volatile OrderCorrelation orders;
   private volatile DbDiagnosisSettings db;
   private final LossSentinels losses = new LossSentinels();
+  private volatile Exporting exporting;
 
   @Override
   public void customize(AutoConfigurationCustomizer autoConfiguration) {
@@ -55,7 +60,17 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
         // the reporter runs after order correlation has put the order id on the span
         .addTracerProviderCustomizer((builder, config) -> builder.addSpanProcessor(losses.spanProcessor()))
         .addTracerProviderCustomizer((builder, config) -> builder.addSpanProcessor(new ObjectStorageRequests()))
-        .addLoggerProviderCustomizer((builder, config) -> builder.addLogRecordProcessor(losses.logProcessor()));
+        .addLoggerProviderCustomizer((builder, config) -> builder.addLogRecordProcessor(losses.logProcessor()))
+        // redaction: the one point where telemetry leaves the JVM
+        .addResourceCustomizer((resource, config) -> exporting(config).active() ? exporting.resource(resource) : resource)
+        .addSpanExporterCustomizer((exporter, config) -> exporting(config).active() ? exporting.spans(exporter) : exporter)
+        .addLogRecordExporterCustomizer((exporter, config) -> exporting(config).active() ? exporting.logs(exporter) : exporter)
+        .addMetricExporterCustomizer((exporter, config) -> exporting(config).active() ? exporting.metrics(exporter) : exporter);
+  }
+
+  private Exporting exporting(ConfigProperties config) {
+    start(config);
+    return exporting;
   }
 
   private boolean enabled(ConfigProperties config) {
@@ -98,9 +113,11 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
       log.log(Level.SEVERE, "Loupe: invalid setting " + problem);
     }
     ServerRoutes.use(routes);
+    RedactionSettings redaction = RedactionSettings.from(config);
+    exporting = new Exporting(redaction);
     orders = new OrderCorrelation(settings);
     log.info("Loupe agent extension " + (VERSION == null ? "(development build)" : VERSION)
         + " active; order correlation: " + settings.describe() + "; database diagnosis: " + db.describe() + "; loss sentinels: " + losses.describe()
-        + "; HTTP routes: " + routes.describe());
+        + "; HTTP routes: " + routes.describe() + "; redaction: " + redaction.describe());
   }
 }

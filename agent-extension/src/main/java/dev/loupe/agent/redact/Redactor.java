@@ -1,0 +1,210 @@
+package dev.loupe.agent.redact;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.AttributeType;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Finds personal data and secrets in telemetry values and hides them: a value under a sensitive key
+ * entirely, anything a detector or the configured pattern finds in free text in place. Hidden text
+ * becomes {@code [REDACTED:kind]}, or in hash mode {@code [REDACTED:kind:hmac]}, a keyed HMAC-SHA256 that joins
+ * records about the same value without revealing it.
+ *
+ * <p>Values with nothing to hide are returned as the same instance, so the common case allocates
+ * nothing. Thread-safe.
+ */
+public final class Redactor {
+
+  private final List<Detector> detectors;
+  private final Pattern custom;
+  private final KeyMatcher keys;
+  private final byte[] hashKey;
+  private final ThreadLocal<Mac> macs;
+
+  Redactor(List<Detector> detectors, Pattern custom, KeyMatcher keys, byte[] hashKey) {
+    this.detectors = List.copyOf(detectors);
+    this.custom = custom;
+    this.keys = keys;
+    this.hashKey = hashKey;
+    this.macs = hashKey == null ? null : ThreadLocal.withInitial(this::newMac);
+  }
+
+  /** A value under {@code key}: hidden whole if the key is sensitive, else scanned. */
+  public String redact(String key, String value) {
+    if (value == null || value.isEmpty()) {
+      return value;
+    }
+    if (key != null && keys.sensitive(key)) {
+      return hide("value", value);
+    }
+    return redact(value);
+  }
+
+  /**
+   * Free text, scanned by every detector and the configured pattern. Text with percent-escapes (a query
+   * string, a form) is also scanned decoded; if that finds something, the decoded, redacted text is what
+   * is exported.
+   */
+  public String redact(String text) {
+    if (text == null || text.length() < 5) {
+      return text;
+    }
+    String out = scan(text);
+    if (out == text && text.indexOf('%') >= 0) {
+      String decoded = decode(text);
+      if (decoded != null) {
+        String redacted = scan(decoded);
+        if (redacted != decoded) {
+          return redacted;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** {@code text} with %XX escapes and + decoded as in a form; null if there is nothing to decode. */
+  static String decode(String text) {
+    try {
+      String decoded = java.net.URLDecoder.decode(text, StandardCharsets.UTF_8);
+      return decoded.equals(text) ? null : decoded;
+    } catch (IllegalArgumentException e) {
+      return null; // not well-formed escapes: scanned as it is
+    }
+  }
+
+  private String scan(String text) {
+    String out = text;
+    for (Detector d : detectors) {
+      if (d.marker == null || out.contains(d.marker)) {
+        out = replace(out, d);
+      }
+    }
+    if (custom != null) {
+      Matcher m = custom.matcher(out);
+      if (m.find()) {
+        StringBuilder b = new StringBuilder(out.length());
+        do {
+          m.appendReplacement(b, Matcher.quoteReplacement(hide("pattern", m.group())));
+        } while (m.find());
+        m.appendTail(b);
+        out = b.toString();
+      }
+    }
+    return out;
+  }
+
+  private String replace(String text, Detector d) {
+    Matcher m = d.matcher(text);
+    StringBuilder b = null;
+    int last = 0;
+    while (m.find()) {
+      String match = m.group();
+      if (!d.accepts(match)) {
+        continue;
+      }
+      String secret = m.groupCount() >= 2 ? m.group(2) : match;
+      if (secret.startsWith("[REDACTED:")) {
+        continue; // hidden already
+      }
+      if (b == null) {
+        b = new StringBuilder(text.length());
+      }
+      b.append(text, last, m.start()).append(d.replacement(m, hide(d.name, secret)));
+      last = m.end();
+    }
+    if (b == null) {
+      return text;
+    }
+    return b.append(text, last, text.length()).toString();
+  }
+
+  /** Attributes with every string value redacted; the same instance when nothing changes. */
+  public Attributes redact(Attributes attributes) {
+    if (attributes == null || attributes.isEmpty()) {
+      return attributes;
+    }
+    AttributesBuilder[] builder = {null};
+    attributes.forEach((key, value) -> {
+      Object redacted = redactValue(key, value);
+      if (redacted != value && builder[0] == null) {
+        builder[0] = Attributes.builder();
+      }
+    });
+    if (builder[0] == null) {
+      return attributes;
+    }
+    AttributesBuilder b = builder[0];
+    for (Map.Entry<AttributeKey<?>, Object> e : attributes.asMap().entrySet()) {
+      put(b, e.getKey(), redactValue(e.getKey(), e.getValue()));
+    }
+    return b.build();
+  }
+
+  @SuppressWarnings("unchecked")
+  private Object redactValue(AttributeKey<?> key, Object value) {
+    if (key.getType() == AttributeType.STRING) {
+      return redact(key.getKey(), (String) value);
+    }
+    if (key.getType() == AttributeType.STRING_ARRAY) {
+      List<String> values = (List<String>) value;
+      List<String> out = null;
+      for (int i = 0; i < values.size(); i++) {
+        String r = redact(key.getKey(), values.get(i));
+        if (r != values.get(i) && out == null) {
+          out = new ArrayList<>(values);
+        }
+        if (out != null) {
+          out.set(i, r);
+        }
+      }
+      return out == null ? value : out;
+    }
+    if (keys.sensitive(key.getKey())) {
+      // a number or flag under a sensitive key says nothing by itself, but is still not exported
+      return hide("value", String.valueOf(value));
+    }
+    return value;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void put(AttributesBuilder b, AttributeKey<?> key, Object value) {
+    if (value instanceof String s && key.getType() != AttributeType.STRING) {
+      b.put(AttributeKey.stringKey(key.getKey()), s);
+    } else {
+      b.put((AttributeKey) key, value);
+    }
+  }
+
+  /** What replaces a hidden value: its kind, and in hash mode its keyed hash. */
+  String hide(String kind, String value) {
+    if (macs == null) {
+      return "[REDACTED:" + kind + "]";
+    }
+    byte[] digest = macs.get().doFinal(value.getBytes(StandardCharsets.UTF_8));
+    StringBuilder b = new StringBuilder(kind.length() + 28).append("[REDACTED:").append(kind).append(':');
+    for (int i = 0; i < 8; i++) {
+      b.append(Character.forDigit((digest[i] >> 4) & 0xf, 16)).append(Character.forDigit(digest[i] & 0xf, 16));
+    }
+    return b.append(']').toString();
+  }
+
+  private Mac newMac() {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(hashKey, "HmacSHA256"));
+      return mac;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is not available", e);
+    }
+  }
+}
