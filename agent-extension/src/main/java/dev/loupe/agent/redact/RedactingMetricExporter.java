@@ -6,7 +6,10 @@ import io.opentelemetry.sdk.common.export.MemoryMode;
 import io.opentelemetry.sdk.metrics.Aggregation;
 import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
+import io.opentelemetry.sdk.metrics.data.DoubleExemplarData;
 import io.opentelemetry.sdk.metrics.data.DoublePointData;
+import io.opentelemetry.sdk.metrics.data.ExemplarData;
+import io.opentelemetry.sdk.metrics.data.LongExemplarData;
 import io.opentelemetry.sdk.metrics.data.ExponentialHistogramPointData;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
@@ -15,7 +18,9 @@ import io.opentelemetry.sdk.metrics.data.PointData;
 import io.opentelemetry.sdk.metrics.data.SumData;
 import io.opentelemetry.sdk.metrics.data.SummaryPointData;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
+import io.opentelemetry.sdk.metrics.internal.data.ImmutableDoubleExemplarData;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableDoublePointData;
+import io.opentelemetry.sdk.metrics.internal.data.ImmutableLongExemplarData;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableExponentialHistogramData;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableExponentialHistogramPointData;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableGaugeData;
@@ -30,7 +35,6 @@ import io.opentelemetry.sdk.resources.Resource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.function.BiFunction;
 
 /**
  * Redacts metric point attributes and resources on their way out. Metric attributes are meant to be
@@ -69,7 +73,7 @@ final class RedactingMetricExporter implements MetricExporter {
     boolean changed = resource != m.getResource();
     if (!changed) {
       for (PointData p : m.getData().getPoints()) {
-        if (r.redact(p.getAttributes()) != p.getAttributes()) {
+        if (r.redact(p.getAttributes()) != p.getAttributes() || exemplarsChange(p, r)) {
           changed = true;
           break;
         }
@@ -108,35 +112,72 @@ final class RedactingMetricExporter implements MetricExporter {
     };
   }
 
-  private static <P extends PointData> List<P> points(Collection<P> points, Redactor r, BiFunction<P, Attributes, P> copy) {
+  /**
+   * Exemplars carry the attributes of the measurement that the metric dropped: for a request-duration
+   * histogram, the whole server span's attributes, captured headers and query string included.
+   */
+  private static boolean exemplarsChange(PointData p, Redactor r) {
+    for (ExemplarData e : p.getExemplars()) {
+      if (r.redact(e.getFilteredAttributes()) != e.getFilteredAttributes()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static <P extends PointData> List<P> points(Collection<P> points, Redactor r, Copier<P> copy) {
     List<P> out = new ArrayList<>(points.size());
     for (P p : points) {
       Attributes a = r.redact(p.getAttributes());
-      out.add(a == p.getAttributes() ? p : copy.apply(p, a));
+      out.add(a == p.getAttributes() && !exemplarsChange(p, r) ? p : copy.copy(p, a, r));
     }
     return out;
   }
 
-  private static LongPointData longPoint(LongPointData p, Attributes a) {
-    return ImmutableLongPointData.create(p.getStartEpochNanos(), p.getEpochNanos(), a, p.getValue(), p.getExemplars());
+  private interface Copier<P> {
+    P copy(P point, Attributes attributes, Redactor r);
   }
 
-  private static DoublePointData doublePoint(DoublePointData p, Attributes a) {
-    return ImmutableDoublePointData.create(p.getStartEpochNanos(), p.getEpochNanos(), a, p.getValue(), p.getExemplars());
+  private static List<DoubleExemplarData> doubleExemplars(List<DoubleExemplarData> exemplars, Redactor r) {
+    List<DoubleExemplarData> out = new ArrayList<>(exemplars.size());
+    for (DoubleExemplarData e : exemplars) {
+      out.add(ImmutableDoubleExemplarData.create(r.redact(e.getFilteredAttributes()), e.getEpochNanos(),
+          e.getSpanContext(), e.getValue()));
+    }
+    return out;
   }
 
-  private static HistogramPointData histogramPoint(HistogramPointData p, Attributes a) {
+  private static List<LongExemplarData> longExemplars(List<LongExemplarData> exemplars, Redactor r) {
+    List<LongExemplarData> out = new ArrayList<>(exemplars.size());
+    for (LongExemplarData e : exemplars) {
+      out.add(ImmutableLongExemplarData.create(r.redact(e.getFilteredAttributes()), e.getEpochNanos(),
+          e.getSpanContext(), e.getValue()));
+    }
+    return out;
+  }
+
+  private static LongPointData longPoint(LongPointData p, Attributes a, Redactor r) {
+    return ImmutableLongPointData.create(p.getStartEpochNanos(), p.getEpochNanos(), a, p.getValue(),
+        longExemplars(p.getExemplars(), r));
+  }
+
+  private static DoublePointData doublePoint(DoublePointData p, Attributes a, Redactor r) {
+    return ImmutableDoublePointData.create(p.getStartEpochNanos(), p.getEpochNanos(), a, p.getValue(),
+        doubleExemplars(p.getExemplars(), r));
+  }
+
+  private static HistogramPointData histogramPoint(HistogramPointData p, Attributes a, Redactor r) {
     return ImmutableHistogramPointData.create(p.getStartEpochNanos(), p.getEpochNanos(), a, p.getSum(), p.hasMin(),
-        p.getMin(), p.hasMax(), p.getMax(), p.getBoundaries(), p.getCounts(), p.getExemplars());
+        p.getMin(), p.hasMax(), p.getMax(), p.getBoundaries(), p.getCounts(), doubleExemplars(p.getExemplars(), r));
   }
 
-  private static ExponentialHistogramPointData exponentialPoint(ExponentialHistogramPointData p, Attributes a) {
+  private static ExponentialHistogramPointData exponentialPoint(ExponentialHistogramPointData p, Attributes a, Redactor r) {
     return ImmutableExponentialHistogramPointData.create(p.getScale(), p.getSum(), p.getZeroCount(), p.hasMin(),
         p.getMin(), p.hasMax(), p.getMax(), p.getPositiveBuckets(), p.getNegativeBuckets(), p.getStartEpochNanos(),
-        p.getEpochNanos(), a, p.getExemplars());
+        p.getEpochNanos(), a, doubleExemplars(p.getExemplars(), r));
   }
 
-  private static SummaryPointData summaryPoint(SummaryPointData p, Attributes a) {
+  private static SummaryPointData summaryPoint(SummaryPointData p, Attributes a, Redactor r) {
     return ImmutableSummaryPointData.create(p.getStartEpochNanos(), p.getEpochNanos(), a, p.getCount(), p.getSum(),
         p.getValues());
   }

@@ -60,8 +60,8 @@ public final class Redactor {
       return text;
     }
     String out = scan(text);
-    if (out == text && text.indexOf('%') >= 0) {
-      String decoded = decode(text);
+    if (out.indexOf('%') >= 0) {
+      String decoded = decode(out);
       if (decoded != null) {
         String redacted = scan(decoded);
         if (redacted != decoded) {

@@ -126,6 +126,8 @@ class RedactorTest {
   @Test
   void percentEncodedValuesAreFoundToo() {
     assertThat(R.redact("q=alice.moreau%40example.com&n=1")).isEqualTo("q=[REDACTED:email]&n=1");
+    assertThat(R.redact("email=a%40b.com&q=alice.moreau%40example.com"))
+        .isEqualTo("email=[REDACTED:personal]&q=[REDACTED:email]");
     String plain = "status=PRICED&page=0%201";
     assertThat(R.redact(plain)).isSameAs(plain);
   }
