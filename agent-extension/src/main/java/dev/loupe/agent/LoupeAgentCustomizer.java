@@ -6,6 +6,7 @@ import dev.loupe.agent.http.RouteTemplates;
 import dev.loupe.agent.redact.Exporting;
 import dev.loupe.agent.redact.RedactionSettings;
 import dev.loupe.agent.http.ServerRoutes;
+import dev.loupe.agent.http.UntracedRoutes;
 import dev.loupe.agent.storage.ObjectStorageRequests;
 import dev.loupe.agent.loss.LossSentinels;
 import dev.loupe.agent.order.OrderCorrelation;
@@ -13,6 +14,8 @@ import dev.loupe.agent.order.OrderIdSettings;
 import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizer;
 import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizerProvider;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -29,6 +32,7 @@ import java.util.logging.Logger;
  *       counted by route ({@code loupe.db.*})
  *   <li>redaction of personal data and secrets in everything exported ({@code loupe.redaction.*});
  *       a bad redaction setting stops all export
+ *   <li>health checks and metric scrapes left untraced ({@code loupe.http.untraced-routes})
  *   <li>route templates for HTTP servers that report none ({@code loupe.http.route-templates}, applied
  *       by {@link ServerRoutes})
  * </ul>
@@ -61,6 +65,12 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
         .addTracerProviderCustomizer((builder, config) -> builder.addSpanProcessor(losses.spanProcessor()))
         .addTracerProviderCustomizer((builder, config) -> builder.addSpanProcessor(new ObjectStorageRequests()))
         .addLoggerProviderCustomizer((builder, config) -> builder.addLogRecordProcessor(losses.logProcessor()))
+        .addSamplerCustomizer((sampler, config) -> {
+          List<String> problems = new ArrayList<>();
+          var wrapped = UntracedRoutes.wrap(sampler, config, problems);
+          problems.forEach(p -> log.log(Level.SEVERE, "Loupe: invalid setting " + p));
+          return wrapped;
+        })
         // redaction: the one point where telemetry leaves the JVM
         .addResourceCustomizer((resource, config) -> exporting(config).active() ? exporting.resource(resource) : resource)
         .addSpanExporterCustomizer((exporter, config) -> exporting(config).active() ? exporting.spans(exporter) : exporter)

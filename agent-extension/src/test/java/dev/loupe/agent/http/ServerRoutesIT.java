@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class ServerRoutesIT {
 
   @Test
-  void mesRequestsCarryTheirRouteTemplatesOnSpansAndMetrics() throws Exception {
+  void mesRequestsCarryTheirRouteTemplatesOnSpansAndMetricsAndHealthChecksAreNotTraced() throws Exception {
     try (OtlpReceiver receiver = new OtlpReceiver();
         Stack stack = AgentStack.start("server-routes", receiver, true, Map.of())) {
       HttpClient http = HttpClient.newHttpClient();
@@ -37,10 +37,11 @@ class ServerRoutesIT {
       assertThat(get(http, mes.resolve("/api/orders?status=PRICED&page=0&size=5"))).isEqualTo(200);
       assertThat(get(http, mes.resolve("/api/orders/JW-999999"))).isEqualTo(404);
       assertThat(get(http, mes.resolve("/health"))).isEqualTo(200);
+      assertThat(get(http, mes.resolve("/admin/faults"))).isEqualTo(200);
       // a path no template knows keeps what the instrumentation reported
       assertThat(get(http, mes.resolve("/nowhere/at/all"))).isEqualTo(404);
 
-      Set<String> paths = Set.of("/api/orders", "/api/orders/JW-999999", "/health", "/nowhere/at/all");
+      Set<String> paths = Set.of("/api/orders", "/api/orders/JW-999999", "/admin/faults", "/nowhere/at/all");
       List<ExportedSpan> servers = Eventually.await("the four MES server spans", Duration.ofSeconds(30), () -> {
         List<ExportedSpan> found = receiver.spans().stream()
             .filter(s -> s.service().equals("mes-api") && s.kind().equals("SPAN_KIND_SERVER")).toList();
@@ -55,7 +56,9 @@ class ServerRoutesIT {
         assertThat(s.name()).isEqualTo("GET /api/orders/{orderId}");
         assertThat(s.attributes()).containsEntry("http.route", "/api/orders/{orderId}");
       });
-      assertThat(byPath(servers, "/health").attributes()).containsEntry("http.route", "/health");
+      assertThat(byPath(servers, "/admin/faults").attributes()).containsEntry("http.route", "/admin/faults");
+      // health checks are not traced (loupe.http.untraced-routes), but still counted, under their route
+      assertThat(servers).noneMatch(s -> "/health".equals(s.attributes().get("url.path")));
       assertThat(byPath(servers, "/nowhere/at/all").attributes()).containsEntry("http.route", "/");
 
       Set<String> routes = Eventually.await("MES request durations by route", Duration.ofSeconds(30), () -> {

@@ -1,0 +1,108 @@
+package dev.loupe.agent.http;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
+import io.opentelemetry.sdk.trace.data.LinkData;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.opentelemetry.sdk.trace.samplers.SamplingResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@code loupe.http.untraced-routes}: requests that are not traced — health checks and metric scrapes,
+ * which would otherwise be most of the traces and say nothing about orders. Their server span and
+ * everything under it are dropped by the sampler; the request-duration metric still counts them.
+ *
+ * <p>An entry is a path ({@code /health}) or a prefix ending in {@code /**} ({@code /actuator/**}).
+ */
+public final class UntracedRoutes implements Sampler {
+
+  public static final String SETTING = "loupe.http.untraced-routes";
+  static final String DEFAULT = "/health,/health/**,/healthz,/ready,/readyz,/live,/livez,/metrics,/actuator/health,"
+      + "/actuator/health/**,/actuator/prometheus";
+  private static final Logger log = Logger.getLogger("dev.loupe.agent");
+  private static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
+
+  private final Sampler delegate;
+  private final List<String> exact;
+  private final List<String> prefixes;
+  private volatile boolean broken;
+
+  private UntracedRoutes(Sampler delegate, List<String> exact, List<String> prefixes) {
+    this.delegate = delegate;
+    this.exact = exact;
+    this.prefixes = prefixes;
+  }
+
+  /** The configured sampler, or it wrapped so the untraced routes are dropped; problems go to {@code problems}. */
+  public static Sampler wrap(Sampler delegate, ConfigProperties config, List<String> problems) {
+    return parse(delegate, config.getString(SETTING, DEFAULT), problems);
+  }
+
+  static Sampler parse(Sampler delegate, String text, List<String> problems) {
+    List<String> exact = new ArrayList<>();
+    List<String> prefixes = new ArrayList<>();
+    for (String item : text.split(",")) {
+      String route = item.trim();
+      if (route.isEmpty() || route.equals("none")) {
+        continue;
+      }
+      int star = route.indexOf('*');
+      boolean prefix = route.endsWith("/**") && star == route.length() - 2;
+      if (!route.startsWith("/") || route.contains("?") || star >= 0 && !prefix) {
+        problems.add(SETTING + ": '" + route + "' is neither a path such as /health nor a prefix such as /actuator/**;"
+            + " it is ignored");
+      } else if (route.endsWith("/**")) {
+        prefixes.add(route.substring(0, route.length() - 2));
+      } else {
+        exact.add(route);
+      }
+    }
+    return exact.isEmpty() && prefixes.isEmpty() ? delegate : new UntracedRoutes(delegate, List.copyOf(exact), List.copyOf(prefixes));
+  }
+
+  boolean untraced(String path) {
+    if (path == null) {
+      return false;
+    }
+    if (exact.contains(path)) {
+      return true;
+    }
+    for (String p : prefixes) {
+      if (path.startsWith(p)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public SamplingResult shouldSample(Context parentContext, String traceId, String name, SpanKind spanKind,
+      Attributes attributes, List<LinkData> parentLinks) {
+    if (spanKind == SpanKind.SERVER && !broken) {
+      try {
+        if (untraced(attributes.get(URL_PATH))) {
+          return SamplingResult.drop();
+        }
+      } catch (RuntimeException e) {
+        broken = true;
+        log.log(Level.SEVERE, "Loupe: untraced routes failed and are switched off for this JVM; every request is traced", e);
+      }
+    }
+    return delegate.shouldSample(parentContext, traceId, name, spanKind, attributes, parentLinks);
+  }
+
+  @Override
+  public String getDescription() {
+    return "LoupeUntracedRoutes{" + exact + ", " + prefixes + "**, then " + delegate.getDescription() + "}";
+  }
+
+  public String describe() {
+    return (exact.size() + prefixes.size()) + " untraced routes";
+  }
+}
