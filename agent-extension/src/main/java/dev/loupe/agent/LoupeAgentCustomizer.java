@@ -54,17 +54,17 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
           start(config);
           return Map.of();
         })
-        .addPropagatorCustomizer((configured, config) -> enabled(config) ? orders.propagator(configured) : configured)
-        .addTracerProviderCustomizer((builder, config) -> enabled(config) ? builder.addSpanProcessor(orders.spanProcessor()) : builder)
+        .addPropagatorCustomizer((configured, config) -> enabled(config) ? Contained.propagator("order correlation (propagator)", orders.propagator(configured), configured) : configured)
+        .addTracerProviderCustomizer((builder, config) -> enabled(config) ? builder.addSpanProcessor(Contained.spans("order correlation (spans)", orders.spanProcessor())) : builder)
         .addTracerProviderCustomizer((builder, config) -> {
           start(config);
-          return db.enabled() ? builder.addSpanProcessor(new StatementDiagnosis(db)) : builder;
+          return db.enabled() ? builder.addSpanProcessor(Contained.spans("database diagnosis", new StatementDiagnosis(db))) : builder;
         })
-        .addLoggerProviderCustomizer((builder, config) -> enabled(config) ? builder.addLogRecordProcessor(orders.logProcessor()) : builder)
+        .addLoggerProviderCustomizer((builder, config) -> enabled(config) ? builder.addLogRecordProcessor(Contained.logs("order correlation (logs)", orders.logProcessor())) : builder)
         // the reporter runs after order correlation has put the order id on the span
-        .addTracerProviderCustomizer((builder, config) -> builder.addSpanProcessor(losses.spanProcessor()))
-        .addTracerProviderCustomizer((builder, config) -> builder.addSpanProcessor(new ObjectStorageRequests()))
-        .addLoggerProviderCustomizer((builder, config) -> builder.addLogRecordProcessor(losses.logProcessor()))
+        .addTracerProviderCustomizer((builder, config) -> builder.addSpanProcessor(Contained.spans("loss sentinels (spans)", losses.spanProcessor())))
+        .addTracerProviderCustomizer((builder, config) -> builder.addSpanProcessor(Contained.spans("object storage requests", new ObjectStorageRequests())))
+        .addLoggerProviderCustomizer((builder, config) -> builder.addLogRecordProcessor(Contained.logs("loss sentinels (logs)", losses.logProcessor())))
         .addSamplerCustomizer((sampler, config) -> {
           List<String> problems = new ArrayList<>();
           var wrapped = UntracedRoutes.wrap(sampler, config, problems);

@@ -1,5 +1,6 @@
 package dev.loupe.agent.http;
 
+import dev.loupe.agent.Guard;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -11,8 +12,6 @@ import io.opentelemetry.instrumentation.api.incubator.instrumenter.InstrumenterC
 import io.opentelemetry.instrumentation.api.instrumenter.AttributesExtractor;
 import io.opentelemetry.instrumentation.api.instrumenter.ContextCustomizer;
 import io.opentelemetry.instrumentation.api.internal.HttpRouteState;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Gives every HTTP server instrumentation the routes of {@code loupe.http.route-templates}.
@@ -24,14 +23,13 @@ import java.util.logging.Logger;
  */
 public final class ServerRoutes implements InstrumenterCustomizerProvider {
 
-  private static final Logger log = Logger.getLogger("dev.loupe.agent");
   private static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
   private static final ContextKey<String> TEMPLATE = ContextKey.named("loupe-route-template");
   /** The rank of a servlet filter's route, the lowest the instrumentation API knows. */
   private static final int RANK = 1;
 
   private static volatile RouteTemplates templates;
-  private static volatile boolean broken;
+  private static final Guard contained = Guard.named("HTTP route templates");
 
   /** Called once the settings are read; until then, and with no templates, requests are untouched. */
   public static void use(RouteTemplates configured) {
@@ -48,7 +46,7 @@ public final class ServerRoutes implements InstrumenterCustomizerProvider {
 
   static String templateFor(Context context, Attributes startAttributes) {
     RouteTemplates current = templates;
-    if (current == null || broken) {
+    if (current == null || !contained.on()) {
       return null;
     }
     HttpRouteState state = HttpRouteState.fromContextOrNull(context);
@@ -62,12 +60,6 @@ public final class ServerRoutes implements InstrumenterCustomizerProvider {
     return template;
   }
 
-  private static void disable(RuntimeException e) {
-    if (!broken) {
-      broken = true;
-      log.log(Level.SEVERE, "Loupe: HTTP route templates failed and are switched off for this JVM", e);
-    }
-  }
 
   private static final class Start implements ContextCustomizer<Object> {
     @Override
@@ -75,8 +67,8 @@ public final class ServerRoutes implements InstrumenterCustomizerProvider {
       try {
         String template = templateFor(parentContext, startAttributes);
         return template == null ? parentContext : parentContext.with(TEMPLATE, template);
-      } catch (RuntimeException e) {
-        disable(e);
+      } catch (Throwable e) {
+        contained.failed(e);
         return parentContext;
       }
     }
@@ -91,12 +83,15 @@ public final class ServerRoutes implements InstrumenterCustomizerProvider {
     public void onEnd(AttributesBuilder attributes, Context context, Object request, Object response, Throwable error) {
       try {
         String template = context.get(TEMPLATE);
-        HttpRouteState state = template == null ? null : HttpRouteState.fromContextOrNull(context);
+        if (template == null || !contained.on()) {
+          return;
+        }
+        HttpRouteState state = HttpRouteState.fromContextOrNull(context);
         if (state != null && state.getRoute() == template) {
           Span.fromContext(context).updateName(state.getMethod() + " " + template);
         }
-      } catch (RuntimeException e) {
-        disable(e);
+      } catch (Throwable e) {
+        contained.failed(e);
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.loupe.agent.http;
 
+import dev.loupe.agent.Guard;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
@@ -10,8 +11,6 @@ import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.opentelemetry.sdk.trace.samplers.SamplingResult;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * {@code loupe.http.untraced-routes}: requests that are not traced — health checks and metric scrapes,
@@ -25,13 +24,12 @@ public final class UntracedRoutes implements Sampler {
   public static final String SETTING = "loupe.http.untraced-routes";
   static final String DEFAULT = "/health,/health/**,/healthz,/ready,/readyz,/live,/livez,/metrics,/actuator/health,"
       + "/actuator/health/**,/actuator/prometheus";
-  private static final Logger log = Logger.getLogger("dev.loupe.agent");
   private static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
 
   private final Sampler delegate;
   private final List<String> exact;
   private final List<String> prefixes;
-  private volatile boolean broken;
+  private final Guard contained = Guard.named("untraced routes");
 
   private UntracedRoutes(Sampler delegate, List<String> exact, List<String> prefixes) {
     this.delegate = delegate;
@@ -84,14 +82,13 @@ public final class UntracedRoutes implements Sampler {
   @Override
   public SamplingResult shouldSample(Context parentContext, String traceId, String name, SpanKind spanKind,
       Attributes attributes, List<LinkData> parentLinks) {
-    if (spanKind == SpanKind.SERVER && !broken) {
+    if (spanKind == SpanKind.SERVER) {
       try {
-        if (untraced(attributes.get(URL_PATH))) {
+        if (contained.on() && untraced(attributes.get(URL_PATH))) {
           return SamplingResult.drop();
         }
-      } catch (RuntimeException e) {
-        broken = true;
-        log.log(Level.SEVERE, "Loupe: untraced routes failed and are switched off for this JVM; every request is traced", e);
+      } catch (Throwable e) {
+        contained.failed(e);
       }
     }
     return delegate.shouldSample(parentContext, traceId, name, spanKind, attributes, parentLinks);

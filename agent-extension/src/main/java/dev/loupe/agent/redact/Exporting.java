@@ -20,6 +20,7 @@ public final class Exporting {
   private final RedactionSettings settings;
   private volatile Redactor redactor;
   private volatile boolean failed;
+  private final dev.loupe.agent.Guard guard = dev.loupe.agent.Guard.named("redaction");
 
   public Exporting(RedactionSettings settings) {
     this.settings = settings;
@@ -37,6 +38,15 @@ public final class Exporting {
 
   /** The redactor; null once closed. */
   Redactor redactor() {
+    Redactor r = redactor;
+    if (r != null) {
+      try {
+        guard.on();
+      } catch (RuntimeException e) {
+        fail("telemetry", e);
+        return null;
+      }
+    }
     return redactor;
   }
 

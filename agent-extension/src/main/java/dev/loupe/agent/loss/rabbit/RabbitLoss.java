@@ -1,5 +1,6 @@
 package dev.loupe.agent.loss.rabbit;
 
+import dev.loupe.agent.Guard;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.ReturnListener;
 import com.rabbitmq.client.impl.ChannelN;
@@ -27,15 +28,77 @@ public final class RabbitLoss {
   /** The exchange of the message the current thread's consumer is handling. */
   private static final ThreadLocal<String> delivering = new ThreadLocal<>();
 
+  private static final Guard guard = Guard.named("RabbitMQ loss sentinels");
+
+  public static void delivering(String exchange) {
+    try {
+      if (guard.on()) {
+        deliveringUnguarded(exchange);
+      }
+    } catch (Throwable e) {
+      guard.failed(e);
+    }
+  }
+
+  public static void delivered() {
+    try {
+      if (guard.on()) {
+        deliveredUnguarded();
+      }
+    } catch (Throwable e) {
+      guard.failed(e);
+    }
+  }
+
+  public static void settled(boolean requeue) {
+    try {
+      if (guard.on()) {
+        settledUnguarded(requeue);
+      }
+    } catch (Throwable e) {
+      guard.failed(e);
+    }
+  }
+
+  public static void consumerFailed(Throwable thrown) {
+    try {
+      if (guard.on()) {
+        consumerFailedUnguarded(thrown);
+      }
+    } catch (Throwable e) {
+      guard.failed(e);
+    }
+  }
+
+  /** On any failure the application's own mandatory flag stands. */
+  public static boolean publishing(ChannelN channel, boolean mandatory) {
+    try {
+      return guard.on() ? publishingUnguarded(channel, mandatory) : mandatory;
+    } catch (Throwable e) {
+      guard.failed(e);
+      return mandatory;
+    }
+  }
+
+  public static void sending(ChannelN channel, String exchange) {
+    try {
+      if (guard.on()) {
+        sendingUnguarded(channel, exchange);
+      }
+    } catch (Throwable e) {
+      guard.failed(e);
+    }
+  }
+
   private RabbitLoss() {}
 
   /** A consumer starts handling a message from {@code exchange}. */
-  public static void delivering(String exchange) {
+  private static void deliveringUnguarded(String exchange) {
     delivering.set(exchange == null || exchange.isEmpty() ? "amq.default" : exchange);
   }
 
   /** The consumer is done with it. */
-  public static void delivered() {
+  private static void deliveredUnguarded() {
     delivering.remove();
   }
 
@@ -43,7 +106,7 @@ public final class RabbitLoss {
    * {@code basicReject} or {@code basicNack}: without requeue, and no dead-letter exchange, the message
    * is gone. The agent's span of the command carries the order; it is given the message's exchange.
    */
-  public static void settled(boolean requeue) {
+  private static void settledUnguarded(boolean requeue) {
     if (!requeue) {
       String exchange = delivering.get();
       if (exchange != null) {
@@ -54,7 +117,7 @@ public final class RabbitLoss {
   }
 
   /** A consumer's {@code handleDelivery} threw: whatever it had taken off the queue is lost. */
-  public static void consumerFailed(Throwable thrown) {
+  private static void consumerFailedUnguarded(Throwable thrown) {
     if (thrown != null) {
       mark("consumer_failed");
     }
@@ -66,7 +129,7 @@ public final class RabbitLoss {
    * on a channel without return listeners of the application's, which would otherwise see returns it
    * never asked for; our own listener tells nobody but the telemetry.
    */
-  public static boolean publishing(ChannelN channel, boolean mandatory) {
+  private static boolean publishingUnguarded(ChannelN channel, boolean mandatory) {
     if (mandatory) {
       watch(channel);
       return true;
@@ -110,7 +173,7 @@ public final class RabbitLoss {
    * Before a publish on a channel with publisher confirms: remembers which order the message carries,
    * so that a nack for it can name the order.
    */
-  public static void sending(ChannelN channel, String exchange) {
+  private static void sendingUnguarded(ChannelN channel, String exchange) {
     long sequence = channel.getNextPublishSeqNo();
     if (sequence <= 0) {
       return;

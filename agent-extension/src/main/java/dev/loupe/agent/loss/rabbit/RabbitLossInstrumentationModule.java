@@ -39,13 +39,13 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
 
   @Override
   public List<String> getAdditionalHelperClassNames() {
-    return List.of(RabbitLoss.class.getName() + "$Returns$1", RabbitLoss.class.getName() + "$Returns",
+    return List.of("dev.loupe.agent.Guard", RabbitLoss.class.getName() + "$Returns$1", RabbitLoss.class.getName() + "$Returns",
         RabbitLoss.class.getName() + "$Confirms", RabbitLoss.class.getName());
   }
 
   @Override
   public boolean isHelperClass(String className) {
-    return className.startsWith(RabbitLoss.class.getName());
+    return className.equals("dev.loupe.agent.Guard") || className.startsWith(RabbitLoss.class.getName());
   }
 
   /**

@@ -48,12 +48,12 @@ public final class AmqpBodyInstrumentationModule extends InstrumentationModule {
 
   @Override
   public boolean isHelperClass(String className) {
-    return className.equals(AmqpBodyOrderId.class.getName());
+    return getAdditionalHelperClassNames().contains(className);
   }
 
   @Override
   public List<String> getAdditionalHelperClassNames() {
-    return List.of(AmqpBodyOrderId.class.getName());
+    return List.of("dev.loupe.agent.Guard", AmqpBodyOrderId.class.getName());
   }
 
   /** {@code Consumer.handleDelivery(consumerTag, envelope, properties, body)}. */

@@ -1,5 +1,6 @@
 package dev.loupe.agent.order.amqp;
 
+import dev.loupe.agent.Guard;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
@@ -26,7 +27,18 @@ public final class AmqpBodyOrderId {
   private AmqpBodyOrderId() {}
 
   /** Makes the order named in the body current; returns the scope to close, or null if nothing changed. */
+  private static final Guard guard = Guard.named("order id from message bodies");
+
   public static Scope enter(byte[] body) {
+    try {
+      return guard.on() ? start(body) : null;
+    } catch (Throwable e) {
+      guard.failed(e);
+      return null;
+    }
+  }
+
+  private static Scope start(byte[] body) {
     if (body == null || Baggage.current().getEntryValue("order.id") != null) {
       return null;
     }
@@ -44,8 +56,12 @@ public final class AmqpBodyOrderId {
   }
 
   public static void exit(Scope scope) {
-    if (scope != null) {
-      scope.close();
+    try {
+      if (scope != null) {
+        scope.close();
+      }
+    } catch (Throwable e) {
+      guard.failed(e);
     }
   }
 

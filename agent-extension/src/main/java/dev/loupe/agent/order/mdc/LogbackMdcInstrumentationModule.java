@@ -36,12 +36,12 @@ public final class LogbackMdcInstrumentationModule extends InstrumentationModule
 
   @Override
   public boolean isHelperClass(String className) {
-    return className.equals(OrderMdc.class.getName());
+    return getAdditionalHelperClassNames().contains(className);
   }
 
   @Override
   public List<String> getAdditionalHelperClassNames() {
-    return List.of(OrderMdc.class.getName());
+    return List.of("dev.loupe.agent.Guard", OrderMdc.class.getName());
   }
 
   /** The MDC map a Logback event hands to its encoders. */

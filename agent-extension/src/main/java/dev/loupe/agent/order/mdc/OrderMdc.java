@@ -1,5 +1,6 @@
 package dev.loupe.agent.order.mdc;
 
+import dev.loupe.agent.Guard;
 import io.opentelemetry.api.baggage.Baggage;
 import java.util.HashMap;
 import java.util.Map;
@@ -11,7 +12,18 @@ public final class OrderMdc {
 
   private OrderMdc() {}
 
+  private static final Guard guard = Guard.named("order id in the MDC");
+
   public static Map<String, String> withOrderId(Map<String, String> mdc) {
+    try {
+      return guard.on() ? add(mdc) : mdc;
+    } catch (Throwable e) {
+      guard.failed(e);
+      return mdc;
+    }
+  }
+
+  private static Map<String, String> add(Map<String, String> mdc) {
     String id = Baggage.current().getEntryValue("order.id");
     if (id == null || mdc != null && mdc.containsKey(KEY)) {
       return mdc;

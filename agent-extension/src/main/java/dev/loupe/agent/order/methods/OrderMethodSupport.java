@@ -1,5 +1,6 @@
 package dev.loupe.agent.order.methods;
 
+import dev.loupe.agent.Guard;
 import dev.loupe.agent.order.LegacyMethod;
 import dev.loupe.agent.order.Operation;
 import dev.loupe.agent.order.Stage;
@@ -21,6 +22,8 @@ import java.util.regex.Pattern;
  * configured method's argument or return value and makes it the order of the work that follows.
  */
 public final class OrderMethodSupport {
+
+  private static final Guard guard = Guard.named("order methods");
 
   private static final String ORDER_ID = "order.id";
   private static volatile Map<String, LegacyMethod> methods;
@@ -53,6 +56,15 @@ public final class OrderMethodSupport {
    * is tracked until it returns.
    */
   public static Object enter(String type, String method, Object[] args) {
+    try {
+      return guard.on() ? start(type, method, args) : null;
+    } catch (Throwable e) {
+      guard.failed(e);
+      return null;
+    }
+  }
+
+  private static Object start(String type, String method, Object[] args) {
     String key = type + "#" + method;
     LegacyMethod spec = spec(type, method);
     Operation operation = operations.get(key);
@@ -91,6 +103,17 @@ public final class OrderMethodSupport {
 
   /** On exit: ends what {@link #enter} started; if the id is the return value, puts it on the current span. */
   public static void exit(String type, String method, Object returned, Throwable thrown, Object held) {
+    try {
+      // what enter started is ended even if the component has since been switched off
+      if (held instanceof Held || guard.on()) {
+        finish(type, method, returned, thrown, held);
+      }
+    } catch (Throwable e) {
+      guard.failed(e);
+    }
+  }
+
+  private static void finish(String type, String method, Object returned, Throwable thrown, Object held) {
     if (held instanceof Held h) {
       if (h.operation != null) {
         InFlightOperations.end(h);
