@@ -2,6 +2,10 @@ package dev.loupe.agent.harness;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -21,10 +25,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.zip.GZIPInputStream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * An OTLP/HTTP (protobuf) receiver on a free loopback port: what the agents under test export, kept for
  * assertions. It also keeps every request's raw bytes, so a test can search all exported telemetry.
+ * {@link #tls} makes it an HTTPS receiver, optionally demanding a client certificate.
  */
 public final class OtlpReceiver implements AutoCloseable {
 
@@ -49,9 +56,31 @@ public final class OtlpReceiver implements AutoCloseable {
   private final List<ExportedLog> logs = new CopyOnWriteArrayList<>();
   private final List<ExportMetricsServiceRequest> metrics = new CopyOnWriteArrayList<>();
   private final List<byte[]> raw = new CopyOnWriteArrayList<>();
+  private final List<String> clients = new CopyOnWriteArrayList<>();
 
   public OtlpReceiver() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+    this(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64));
+  }
+
+  /**
+   * An HTTPS receiver presenting the certificate of {@code context}; with {@code clientCertificates}, a
+   * client that presents no certificate its trust managers accept is refused in the handshake.
+   */
+  public static OtlpReceiver tls(SSLContext context, boolean clientCertificates) throws IOException {
+    HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+    server.setHttpsConfigurator(new HttpsConfigurator(context) {
+      @Override
+      public void configure(HttpsParameters params) {
+        var ssl = context.getDefaultSSLParameters();
+        ssl.setNeedClientAuth(clientCertificates);
+        params.setSSLParameters(ssl);
+      }
+    });
+    return new OtlpReceiver(server);
+  }
+
+  private OtlpReceiver(HttpServer server) {
+    this.server = server;
     server.createContext("/v1/traces", e -> receive(e, this::traces, ExportTraceServiceResponse.getDefaultInstance().toByteArray()));
     server.createContext("/v1/logs", e -> receive(e, this::logs, ExportLogsServiceResponse.getDefaultInstance().toByteArray()));
     server.createContext("/v1/metrics", e -> receive(e, this::metrics, ExportMetricsServiceResponse.getDefaultInstance().toByteArray()));
@@ -60,7 +89,16 @@ public final class OtlpReceiver implements AutoCloseable {
 
   /** The base URL to give {@code otel.exporter.otlp.endpoint}. */
   public String endpoint() {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
+    return (server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** The subject of the client certificate of each request received over mutual TLS. */
+  public List<String> clients() {
+    return List.copyOf(clients);
   }
 
   public List<ExportedSpan> spans() {
@@ -121,6 +159,13 @@ public final class OtlpReceiver implements AutoCloseable {
         body = in.readAllBytes();
       }
       raw.add(body);
+      if (exchange instanceof HttpsExchange https) {
+        try {
+          clients.add(https.getSSLSession().getPeerPrincipal().getName());
+        } catch (SSLPeerUnverifiedException noClientCertificate) {
+          // one-way TLS
+        }
+      }
       try {
         parser.parse(body);
       } catch (IOException | RuntimeException e) {
