@@ -25,6 +25,11 @@ public final class AgentStack {
    */
   public static Stack start(String name, OtlpReceiver receiver, boolean withExtension,
       Map<Service, List<String>> extra) {
+    return start(name, receiver.endpoint(), withExtension, extra);
+  }
+
+  /** Starts the stack exporting to {@code endpoint}, which need not answer (see {@code OverheadBenchmark}). */
+  public static Stack start(String name, String endpoint, boolean withExtension, Map<Service, List<String>> extra) {
     Path repo = repository();
     return Stack.builder(repo)
         .workDir(repo.resolve("agent-extension/target/" + name + "-" + ProcessHandle.current().pid()))
@@ -38,7 +43,7 @@ public final class AgentStack {
           }
           o.add("-Dotel.javaagent.configuration-file="
               + repo.resolve("agent-extension/config/" + service.id() + ".properties"));
-          o.add("-Dotel.exporter.otlp.endpoint=" + receiver.endpoint());
+          o.add("-Dotel.exporter.otlp.endpoint=" + endpoint);
           o.add("-Dotel.exporter.otlp.protocol=http/protobuf");
           o.add("-Dotel.traces.exporter=otlp");
           o.add("-Dotel.logs.exporter=otlp");

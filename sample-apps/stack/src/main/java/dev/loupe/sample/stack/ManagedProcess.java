@@ -98,6 +98,10 @@ final class ManagedProcess {
     children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   @Override
   public String toString() {
     return name + " (pid " + process.pid() + ")";

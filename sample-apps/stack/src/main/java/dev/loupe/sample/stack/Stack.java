@@ -329,6 +329,17 @@ public final class Stack implements AutoCloseable {
     }
   }
 
+  /** The process id of a service's JVM (for {@code jcmd}, e.g. to measure its heap). */
+  public long pid(Service service) {
+    synchronized (apps) {
+      ManagedProcess p = apps.get(service);
+      if (p == null) {
+        throw new IllegalStateException(service.id() + " is not running");
+      }
+      return p.pid();
+    }
+  }
+
   /** Switches a fault on or off through its service's admin endpoint. */
   public void fault(Fault fault, boolean on) {
     Service service = serviceOf(fault);
