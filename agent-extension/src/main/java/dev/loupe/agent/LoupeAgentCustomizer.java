@@ -2,6 +2,7 @@ package dev.loupe.agent;
 
 import dev.loupe.agent.db.DbDiagnosisSettings;
 import dev.loupe.agent.db.StatementDiagnosis;
+import dev.loupe.agent.export.PlaintextExport;
 import dev.loupe.agent.http.RouteTemplates;
 import dev.loupe.agent.redact.Exporting;
 import dev.loupe.agent.redact.RedactionSettings;
@@ -35,6 +36,7 @@ import java.util.logging.Logger;
  *   <li>health checks and metric scrapes left untraced ({@code loupe.http.untraced-routes})
  *   <li>route templates for HTTP servers that report none ({@code loupe.http.route-templates}, applied
  *       by {@link ServerRoutes})
+ *   <li>a warning for each OTLP endpoint telemetry would leave the host on unencrypted
  * </ul>
  */
 public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerProvider {
@@ -129,5 +131,6 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
     log.info("Loupe agent extension " + (VERSION == null ? "(development build)" : VERSION)
         + " active; order correlation: " + settings.describe() + "; database diagnosis: " + db.describe() + "; loss sentinels: " + losses.describe()
         + "; HTTP routes: " + routes.describe() + "; redaction: " + redaction.describe());
+    PlaintextExport.warnings(config).forEach(log::warning);
   }
 }

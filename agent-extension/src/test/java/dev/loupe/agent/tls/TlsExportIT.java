@@ -21,8 +21,12 @@ import org.junit.jupiter.api.Test;
  * Acceptance: export to a Collector whose certificate a private CA issued, with the documented settings —
  * one-way TLS (shop-api) and mutual TLS (mes-api) — while crm-api is pointed at the same TLS port over
  * plain {@code http://}: its telemetry is refused and its log says so, and the order still goes through.
+ * crm-api's metrics go to plain {@code http://} on another host, which the extension warns about.
  */
 class TlsExportIT {
+
+  /** Plain HTTP to another host (the reserved {@code .invalid} name never resolves, so nothing is sent). */
+  private static final String OFF_HOST_PLAINTEXT = "http://otel-collector.invalid:4318/v1/metrics";
 
   @Test
   void exportsOverTlsWithAPrivateCaAndThePlaintextPathFailsLoudly() throws Exception {
@@ -39,7 +43,8 @@ class TlsExportIT {
                 "-Dotel.exporter.otlp.certificate=" + caPem,
                 "-Dotel.exporter.otlp.client.key=" + ca.privateKeyOf("mes-api"),
                 "-Dotel.exporter.otlp.client.certificate=" + ca.certificateOf("mes-api")),
-            Service.CRM, List.of("-Dotel.exporter.otlp.endpoint=http://127.0.0.1:" + tls.port())))) {
+            Service.CRM, List.of("-Dotel.exporter.otlp.endpoint=http://127.0.0.1:" + tls.port(),
+                "-Dotel.exporter.otlp.metrics.endpoint=" + OFF_HOST_PLAINTEXT)))) {
       assertThat(tls.endpoint()).startsWith("https://");
       PipelineClient client = stack.client();
       PipelineClient.Placement placed = client.placeOrder(OrderRequest.typical());
@@ -64,15 +69,23 @@ class TlsExportIT {
       assertThat(mutual.spans()).allMatch(s -> s.service().equals("mes-api"));
 
       // plaintext to the TLS port: nothing gets through, and the service's log says so
-      Eventually.await("crm-api's log reporting the failed export", Duration.ofSeconds(60),
+      String tlsPort = "127.0.0.1:" + tls.port();
+      Eventually.await("crm-api's log reporting the failed export to the TLS port", Duration.ofSeconds(60),
           () -> Files.readAllLines(stack.log(Service.CRM)).stream()
-              .filter(l -> l.contains("ERROR") && l.contains("Failed to export")).findAny());
+              .filter(l -> l.contains("ERROR") && l.contains("Failed to export spans") && l.contains(tlsPort)).findAny());
       assertThat(tls.spans()).noneMatch(s -> s.service().equals("crm-api"));
       assertThat(tls.logs()).noneMatch(l -> l.service().equals("crm-api"));
       assertThat(tls.points()).noneMatch(p -> p.service().equals("crm-api"));
       assertThat(mutual.spans()).noneMatch(s -> s.service().equals("crm-api"));
       List<String> crm = Files.readAllLines(stack.log(Service.CRM));
       crm.stream().filter(l -> l.contains("Failed to export")).limit(3).forEach(l -> System.out.println("[tls] crm-api: " + l));
+
+      // the extension names the one endpoint that would leave the host unencrypted, and only that one
+      assertThat(crm).filteredOn(l -> l.contains("exported unencrypted")).singleElement().asString()
+          .contains("WARN", OFF_HOST_PLAINTEXT, "otel.exporter.otlp.metrics.endpoint");
+      for (Service s : List.of(Service.SHOP, Service.MES)) {
+        assertThat(Files.readAllLines(stack.log(s))).noneMatch(l -> l.contains("exported unencrypted"));
+      }
     }
   }
 }
