@@ -84,8 +84,10 @@ public final class Redactor {
 
   private String scan(String text) {
     String out = text;
+    Detector.Shape shape = Detector.Shape.of(text);
     for (Detector d : detectors) {
-      if (d.marker == null || out.contains(d.marker)) {
+      // the original text's shape: what a detector puts in ([REDACTED:...]) is nothing for a later one to find
+      if (d.mayMatch(out, shape)) {
         out = replace(out, d);
       }
     }
@@ -104,23 +106,24 @@ public final class Redactor {
   }
 
   private String replace(String text, Detector d) {
-    Matcher m = d.matcher(text);
+    Detector.Candidates found = d.candidates(text);
     StringBuilder b = null;
     int last = 0;
-    while (m.find()) {
-      String match = m.group();
-      if (!d.accepts(match)) {
+    while (found.next()) {
+      int start = found.start();
+      int end = found.end();
+      if (start < last) {
+        continue; // inside what was hidden already
+      }
+      String secret = text.substring(start, end);
+      if (secret.startsWith("[REDACTED:") || !d.accepts(secret)) {
         continue;
       }
-      String secret = m.groupCount() >= 2 ? m.group(2) : match;
-      if (secret.startsWith("[REDACTED:")) {
-        continue; // hidden already
-      }
       if (b == null) {
-        b = new StringBuilder(text.length());
+        b = new StringBuilder(text.length() + 16);
       }
-      b.append(text, last, m.start()).append(d.replacement(m, hide(d.name, secret)));
-      last = m.end();
+      b.append(text, last, start).append(hide(d.name, secret));
+      last = end;
     }
     if (b == null) {
       return text;
