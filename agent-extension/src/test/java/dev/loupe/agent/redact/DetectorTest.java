@@ -39,12 +39,7 @@ class DetectorTest {
     Random random = new Random(20261121);
     int withFields = 0;
     for (int i = 0; i < 40_000; i++) {
-      StringBuilder b = new StringBuilder();
-      int pieces = 1 + random.nextInt(12);
-      for (int p = 0; p < pieces; p++) {
-        b.append(PIECES[random.nextInt(PIECES.length)]);
-      }
-      String text = b.toString();
+      String text = text(random, PIECES, 12);
       List<String> expectedSecret = spans(SECRET, text);
       List<String> expectedPersonal = spans(PERSONAL, text);
       assertThat(spans(Detector.SECRET_PARAMETERS, text)).as("secret fields in <%s>", text).isEqualTo(expectedSecret);
@@ -76,12 +71,7 @@ class DetectorTest {
     Random random = new Random(1121);
     int found = 0;
     for (int i = 0; i < 100_000; i++) {
-      StringBuilder b = new StringBuilder();
-      int pieces = 1 + random.nextInt(24);
-      for (int p = 0; p < pieces; p++) {
-        b.append(SHAPES[random.nextInt(SHAPES.length)]);
-      }
-      String text = b.toString();
+      String text = text(random, SHAPES, 24);
       Detector.Shape shape = Detector.Shape.of(text);
       for (Detector d : Detector.values()) {
         Detector.Candidates c = d.candidates(text);
@@ -95,6 +85,15 @@ class DetectorTest {
       }
     }
     assertThat(found).as("texts with something to find").isGreaterThan(20_000);
+  }
+
+  /** Up to {@code most} pieces, drawn at random. */
+  private static String text(Random random, String[] pieces, int most) {
+    StringBuilder b = new StringBuilder();
+    for (int p = 1 + random.nextInt(most); p > 0; p--) {
+      b.append(pieces[random.nextInt(pieces.length)]);
+    }
+    return b.toString();
   }
 
   private static List<String> spans(Pattern pattern, String text) {
