@@ -285,7 +285,7 @@ class OverheadBenchmark {
     b.append(String.format(Locale.ROOT, "Overhead benchmark, %s: %d closed-loop workers, %d s warm-up, %d s measured per run; "
         + "%d cores, Java %s%n%n", LocalDate.now(), workers, warmup, seconds, Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version")));
-    b.append("| run | endpoint | requests/s | p50 ms | p99 ms | errors | shop-api heap MiB | crm-api heap MiB | mes-api heap MiB | failed exports logged | endpoint received |\n");
+    b.append("| run | scenario | requests/s | p50 ms | p99 ms | errors | shop-api heap MiB | crm-api heap MiB | mes-api heap MiB | failed exports logged | endpoint received |\n");
     b.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < runs.size(); i++) {
       Run r = runs.get(i);
@@ -293,7 +293,7 @@ class OverheadBenchmark {
           r.figures().throughput(), r.p(50), r.p(99), r.figures().errors(), heap(r, Service.SHOP), heap(r, Service.CRM),
           heap(r, Service.MES), r.failedExports(), r.received()));
     }
-    b.append("\nPer request (p50 / p99 ms):\n\n| run | endpoint |");
+    b.append("\nPer request (p50 / p99 ms):\n\n| run | scenario |");
     for (ClosedLoopLoad.Kind k : ClosedLoopLoad.Kind.values()) {
       b.append(' ').append(k.name().toLowerCase(Locale.ROOT).replace('_', ' ')).append(" |");
     }

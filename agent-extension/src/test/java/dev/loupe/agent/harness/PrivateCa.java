@@ -33,8 +33,8 @@ public final class PrivateCa {
     this.dir = dir;
   }
 
-  /** Creates the CA in {@code dir} (created if missing). */
-  public static PrivateCa create(Path dir) {
+  /** Creates the CA named {@code CN=<name>} in {@code dir} (created if missing). */
+  public static PrivateCa create(Path dir, String name) {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -42,7 +42,7 @@ public final class PrivateCa {
     }
     PrivateCa ca = new PrivateCa(dir);
     ca.keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-dname", "CN=Loupe Test CA", "-ext", "bc:c", "-ext", "ku:c=keyCertSign,cRLSign", "-validity", "2",
+        "-dname", "CN=" + name, "-ext", "bc:c", "-ext", "ku:c=keyCertSign,cRLSign", "-validity", "2",
         "-keystore", "ca.p12", "-storetype", "PKCS12", "-storepass", PASSWORD);
     ca.keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", "ca.p12", "-storepass", PASSWORD,
         "-file", "ca.pem");

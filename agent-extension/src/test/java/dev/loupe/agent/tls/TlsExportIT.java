@@ -15,12 +15,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
  * Acceptance: export to a Collector whose certificate a private CA issued, with the documented settings —
- * one-way TLS (shop-api) and mutual TLS (mes-api) — while crm-api is pointed at the same TLS port over
- * plain {@code http://}: its telemetry is refused and its log says so, and the order still goes through.
+ * one-way TLS (shop-api's spans and logs) and mutual TLS (all of mes-api's telemetry) — while crm-api is
+ * pointed at the same TLS port over plain {@code http://}: its telemetry is refused and its log says so,
+ * and the order still goes through. shop-api's metrics trust another CA and are refused in the handshake;
  * crm-api's metrics go to plain {@code http://} on another host, which the extension warns about.
  */
 class TlsExportIT {
@@ -31,14 +33,16 @@ class TlsExportIT {
   @Test
   void exportsOverTlsWithAPrivateCaAndThePlaintextPathFailsLoudly() throws Exception {
     Path dir = AgentStack.repository().resolve("agent-extension/target/tls-" + ProcessHandle.current().pid());
-    PrivateCa ca = PrivateCa.create(dir.resolve("ca"));
+    PrivateCa ca = PrivateCa.create(dir.resolve("ca"), "Loupe Test CA");
     ca.issue("collector", "serverAuth");
     ca.issue("mes-api", "clientAuth");
     String caPem = ca.certificate().toString();
+    PrivateCa otherCa = PrivateCa.create(dir.resolve("other-ca"), "Another Test CA");
     try (OtlpReceiver tls = OtlpReceiver.tls(ca.serverContext("collector"), false);
         OtlpReceiver mutual = OtlpReceiver.tls(ca.serverContext("collector"), true);
         Stack stack = AgentStack.start("tls", tls, true, Map.of(
-            Service.SHOP, List.of("-Dotel.exporter.otlp.certificate=" + caPem),
+            Service.SHOP, List.of("-Dotel.exporter.otlp.certificate=" + caPem,
+                "-Dotel.exporter.otlp.metrics.certificate=" + otherCa.certificate()),
             Service.MES, List.of("-Dotel.exporter.otlp.endpoint=" + mutual.endpoint(),
                 "-Dotel.exporter.otlp.certificate=" + caPem,
                 "-Dotel.exporter.otlp.client.key=" + ca.privateKeyOf("mes-api"),
@@ -58,13 +62,20 @@ class TlsExportIT {
           () -> tls.spans().stream().filter(s -> s.service().equals("shop-api") && id.equals(s.orderId())).findAny());
       Eventually.await("shop-api log records over TLS", Duration.ofSeconds(30),
           () -> tls.logs().stream().filter(l -> l.service().equals("shop-api")).findAny());
-      Eventually.await("shop-api metrics over TLS", Duration.ofSeconds(30),
-          () -> tls.points().stream().filter(p -> p.service().equals("shop-api")).findAny());
       assertThat(tls.clients()).as("no client certificate in one-way TLS").isEmpty();
+
+      // the shop's metrics trust another CA only: refused in the handshake, and the shop's log says so
+      Eventually.await("shop-api's log reporting the untrusted certificate", Duration.ofSeconds(60),
+          () -> Optional.of(Files.readAllLines(stack.log(Service.SHOP)))
+              .filter(lines -> lines.stream().anyMatch(l -> l.contains("ERROR") && l.contains("Failed to export metrics")))
+              .filter(lines -> lines.stream().anyMatch(l -> l.contains("SSLHandshakeException: PKIX path"))));
+      assertThat(tls.points()).noneMatch(p -> p.service().equals("shop-api"));
 
       // mutual TLS: MES presents its own certificate, which the receiver checked against the CA
       Eventually.await("mes-api spans of " + id + " over mutual TLS", Duration.ofSeconds(30),
           () -> mutual.spans().stream().filter(s -> s.service().equals("mes-api") && id.equals(s.orderId())).findAny());
+      Eventually.await("mes-api metrics over mutual TLS", Duration.ofSeconds(30),
+          () -> mutual.points().stream().filter(p -> p.service().equals("mes-api")).findAny());
       assertThat(mutual.clients()).isNotEmpty().allMatch("CN=mes-api"::equals);
       assertThat(mutual.spans()).allMatch(s -> s.service().equals("mes-api"));
 
