@@ -5,6 +5,10 @@ import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.BiFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -57,6 +61,27 @@ public final class Exporting {
       failed = true;
       log.log(Level.SEVERE, "Loupe: redaction failed while exporting " + signal
           + "; nothing more is exported from this JVM, rather than anything unredacted", e);
+    }
+  }
+
+  /**
+   * Each item redacted by {@code one}, for an exporter to send; null if nothing may be sent — the gate is
+   * closed, or redacting failed now and closed it.
+   */
+  <T> List<T> redactAll(Collection<T> items, String signal, BiFunction<T, Redactor, T> one) {
+    Redactor r = redactor();
+    if (r == null) {
+      return null;
+    }
+    try {
+      List<T> out = new ArrayList<>(items.size());
+      for (T item : items) {
+        out.add(one.apply(item, r));
+      }
+      return out;
+    } catch (RuntimeException | LinkageError e) {
+      fail(signal, e);
+      return null;
     }
   }
 

@@ -29,22 +29,9 @@ final class RedactingLogRecordExporter implements LogRecordExporter {
 
   @Override
   public CompletableResultCode export(Collection<LogRecordData> logs) {
-    Redactor r = exporting.redactor();
-    if (r == null) {
-      return CompletableResultCode.ofSuccess();
-    }
-    List<LogRecordData> out;
-    try {
-      out = new ArrayList<>(logs.size());
-      for (LogRecordData log : logs) {
-        out.add(new Redacted(log, r.redact(log.getAttributes()), redact(log.getBodyValue(), r),
-            exporting.redactResource(log.getResource(), r)));
-      }
-    } catch (RuntimeException | LinkageError e) {
-      exporting.fail("logs", e);
-      return CompletableResultCode.ofSuccess();
-    }
-    return delegate.export(out);
+    List<LogRecordData> out = exporting.redactAll(logs, "logs", (log, r) -> new Redacted(log, r.redact(log.getAttributes()),
+        redact(log.getBodyValue(), r), exporting.redactResource(log.getResource(), r)));
+    return out == null ? CompletableResultCode.ofSuccess() : delegate.export(out);
   }
 
   static Value<?> redact(Value<?> value, Redactor r) {

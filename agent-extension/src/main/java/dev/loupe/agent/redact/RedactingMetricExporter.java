@@ -52,21 +52,8 @@ final class RedactingMetricExporter implements MetricExporter {
 
   @Override
   public CompletableResultCode export(Collection<MetricData> metrics) {
-    Redactor r = exporting.redactor();
-    if (r == null) {
-      return CompletableResultCode.ofSuccess();
-    }
-    List<MetricData> out;
-    try {
-      out = new ArrayList<>(metrics.size());
-      for (MetricData m : metrics) {
-        out.add(redact(m, r, exporting.redactResource(m.getResource(), r)));
-      }
-    } catch (RuntimeException | LinkageError e) {
-      exporting.fail("metrics", e);
-      return CompletableResultCode.ofSuccess();
-    }
-    return delegate.export(out);
+    List<MetricData> out = exporting.redactAll(metrics, "metrics", (m, r) -> redact(m, r, exporting.redactResource(m.getResource(), r)));
+    return out == null ? CompletableResultCode.ofSuccess() : delegate.export(out);
   }
 
   static MetricData redact(MetricData m, Redactor r, Resource resource) {

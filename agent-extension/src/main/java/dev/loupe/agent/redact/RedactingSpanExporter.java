@@ -26,21 +26,8 @@ final class RedactingSpanExporter implements SpanExporter {
 
   @Override
   public CompletableResultCode export(Collection<SpanData> spans) {
-    Redactor r = exporting.redactor();
-    if (r == null) {
-      return CompletableResultCode.ofSuccess();
-    }
-    List<SpanData> out;
-    try {
-      out = new ArrayList<>(spans.size());
-      for (SpanData span : spans) {
-        out.add(new Redacted(span, r, exporting));
-      }
-    } catch (RuntimeException | LinkageError e) {
-      exporting.fail("spans", e);
-      return CompletableResultCode.ofSuccess();
-    }
-    return delegate.export(out);
+    List<SpanData> out = exporting.redactAll(spans, "spans", (span, r) -> new Redacted(span, r, exporting));
+    return out == null ? CompletableResultCode.ofSuccess() : delegate.export(out);
   }
 
   @Override
