@@ -20,6 +20,12 @@ import java.util.stream.Stream;
 /**
  * A PostgreSQL server for the stack: a private instance in a temporary directory on a free port, or
  * the machine's own on 5432. A private one can be stopped and started again to make a real outage.
+ *
+ * <p>Run as root, the private server runs as the {@code postgres} user ({@code initdb} and {@code pg_ctl}
+ * refuse root), and that user may not be able to enter the directory the stack was given: a checkout
+ * in a {@code 0700} home or {@code mktemp -d} folder. Its data then lives in a directory of its own
+ * under {@code java.io.tmpdir}, owned by {@code postgres}; {@link #close()} removes it and copies the
+ * server's log back into the stack's directory.
  */
 public final class Postgres implements AutoCloseable {
 
@@ -30,18 +36,21 @@ public final class Postgres implements AutoCloseable {
   private final Path socketDir;
   private final Path log;
   private final Path bin;
+  /** Where the log is copied on close when the data lived elsewhere; null when it lives in place. */
+  private final Path logCopy;
 
-  private Postgres(int port, Path dataDir, Path socketDir, Path log, Path bin) {
+  private Postgres(int port, Path dataDir, Path socketDir, Path log, Path bin, Path logCopy) {
     this.port = port;
     this.dataDir = dataDir;
     this.socketDir = socketDir;
     this.log = log;
     this.bin = bin;
+    this.logCopy = logCopy;
   }
 
   /** The machine's PostgreSQL on 127.0.0.1:5432, if it is running and lets {@code postgres} in. */
   public static Optional<Postgres> local() {
-    Postgres local = new Postgres(5432, null, null, null, null);
+    Postgres local = new Postgres(5432, null, null, null, null, null);
     try (Connection c = local.connect("postgres")) {
       return Optional.of(local);
     } catch (SQLException e) {
@@ -49,16 +58,26 @@ public final class Postgres implements AutoCloseable {
     }
   }
 
-  /** A fresh cluster in {@code dir} (created), on a free port, running as the postgres user if we are root. */
+  /**
+   * A fresh cluster on a free loopback port. Its data, socket and log are in {@code dir} (created), or,
+   * when we are root, in a new directory under {@code java.io.tmpdir} that only the {@code postgres} user
+   * can enter (see the class comment); {@link #close()} then removes it and leaves the log in {@code dir}.
+   *
+   * @throws IllegalStateException if no PostgreSQL server is installed, or initdb or pg_ctl fail (with
+   *     their output)
+   */
   public static Postgres startPrivate(Path dir) {
     Path bin = binaries();
+    Path home;
     try {
       Files.createDirectories(dir);
-      ownedByPostgres(dir);
+      home = runningAsRoot() ? ownedByPostgres(Files.createTempDirectory(
+          Path.of(System.getProperty("java.io.tmpdir")), "loupe-pg-")) : dir;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Postgres pg = new Postgres(Waits.freePort(), dir.resolve("data"), dir, dir.resolve("postgres.log"), bin);
+    Postgres pg = new Postgres(Waits.freePort(), home.resolve("data"), home, home.resolve("postgres.log"), bin,
+        home.equals(dir) ? null : dir.resolve("postgres.log"));
     ManagedProcess.run("initdb", asPostgres(List.of(bin.resolve("initdb").toString(), "-D", pg.dataDir.toString(),
         "-U", USER, "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions")), Map.of(), Duration.ofMinutes(2));
     pg.start();
@@ -121,17 +140,47 @@ public final class Postgres implements AutoCloseable {
     }
   }
 
+  /** Stops a private server and, if its data lived outside the stack's directory, removes that data. */
   @Override
   public void close() {
-    if (isPrivate() && Files.exists(dataDir.resolve("postmaster.pid"))) {
-      try {
-        ManagedProcess.run("pg_ctl stop", asPostgres(List.of(bin.resolve("pg_ctl").toString(), "-D",
-            dataDir.toString(), "-m", "fast", "-w", "stop")), Map.of(), Duration.ofSeconds(60));
-      } catch (RuntimeException e) {
-        ManagedProcess.run("pg_ctl stop", asPostgres(List.of(bin.resolve("pg_ctl").toString(), "-D",
-            dataDir.toString(), "-m", "immediate", "-w", "stop")), Map.of(), Duration.ofSeconds(60));
+    if (!isPrivate()) {
+      return;
+    }
+    try {
+      if (Files.exists(dataDir.resolve("postmaster.pid"))) {
+        try {
+          ManagedProcess.run("pg_ctl stop", asPostgres(List.of(bin.resolve("pg_ctl").toString(), "-D",
+              dataDir.toString(), "-m", "fast", "-w", "stop")), Map.of(), Duration.ofSeconds(60));
+        } catch (RuntimeException e) {
+          ManagedProcess.run("pg_ctl stop", asPostgres(List.of(bin.resolve("pg_ctl").toString(), "-D",
+              dataDir.toString(), "-m", "immediate", "-w", "stop")), Map.of(), Duration.ofSeconds(60));
+        }
+      }
+    } finally {
+      if (logCopy != null) {
+        removeHome();
       }
     }
+  }
+
+  private void removeHome() {
+    try {
+      if (Files.exists(log)) {
+        Files.copy(log, logCopy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+      try (Stream<Path> all = Files.walk(socketDir)) {
+        for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not remove the PostgreSQL data in " + socketDir, e);
+    }
+  }
+
+  /** Where the server keeps its data, socket and log: the stack's directory or one of its own. */
+  public Path home() {
+    return socketDir;
   }
 
   private void requirePrivate() {
@@ -150,11 +199,10 @@ public final class Postgres implements AutoCloseable {
     return wrapped;
   }
 
-  private static void ownedByPostgres(Path dir) throws IOException {
-    if (runningAsRoot()) {
-      UserPrincipal owner = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(USER);
-      Files.setOwner(dir, owner);
-    }
+  private static Path ownedByPostgres(Path dir) throws IOException {
+    UserPrincipal owner = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(USER);
+    Files.setOwner(dir, owner);
+    return dir;
   }
 
   private static boolean runningAsRoot() {

@@ -36,6 +36,14 @@ public final class Stack implements AutoCloseable {
   private static final List<String> APP_JVM = List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC",
       "-XX:TieredStopAtLevel=1", "-Xss512k");
 
+  /**
+   * How long a service JVM may take to answer its health check: a few seconds on an idle machine, but
+   * with the agent on a loaded 2-core machine start-up has been seen to take over a minute.
+   */
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+  /** How often a service that exited while starting is started again before the stack gives up. */
+  private static final int START_ATTEMPTS = 3;
+
   private final Builder settings;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -234,16 +242,30 @@ public final class Stack implements AutoCloseable {
         command.addAll(List.of("-jar", jar.toString()));
       }
     }
-    ManagedProcess process = ManagedProcess.start(service.id(), command, Map.of(),
-        dir.resolve("logs").resolve(service.id() + ".log"));
-    synchronized (apps) {
-      if (closed.get()) {
-        process.stop(Duration.ofSeconds(15));
-        throw new IllegalStateException("the stack was stopped while it was starting");
+    Path log = dir.resolve("logs").resolve(service.id() + ".log");
+    for (int attempt = 1; ; attempt++) {
+      ManagedProcess process = ManagedProcess.start(service.id(), command, Map.of(), log);
+      synchronized (apps) {
+        if (closed.get()) {
+          process.stop(Duration.ofSeconds(15));
+          throw new IllegalStateException("the stack was stopped while it was starting");
+        }
+        apps.put(service, process);
       }
-      apps.put(service, process);
+      try {
+        Waits.until(service.id(), START_TIMEOUT, process, () -> healthy(service));
+        return;
+      } catch (Waits.Exited e) {
+        // like their production originals, the services exit when their first database or broker
+        // connection times out, which a loaded machine can make happen: start them again, as an init
+        // system would
+        if (attempt == START_ATTEMPTS) {
+          throw new IllegalStateException(e.getMessage() + "\n(" + START_ATTEMPTS + " attempts)", e);
+        }
+        settings.progress.accept(service.id() + " exited while starting (attempt " + attempt + " of "
+            + START_ATTEMPTS + "); starting it again");
+      }
     }
-    Waits.until(service.id(), Duration.ofSeconds(120), process, () -> healthy(service));
   }
 
   private List<String> modelStoreArgs(String prefix) {

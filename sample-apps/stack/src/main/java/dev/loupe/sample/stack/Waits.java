@@ -31,8 +31,16 @@ final class Waits {
     }
   }
 
+  /** A process that {@link #until} waited for ended before it was ready. */
+  static final class Exited extends IllegalStateException {
+    Exited(String message) {
+      super(message);
+    }
+  }
+
   /**
-   * Polls {@code ready} until it holds. Fails early if {@code process} dies, with the tail of its output.
+   * Polls {@code ready} until it holds. Fails early with {@link Exited} if {@code process}
+   * dies, with the tail of its output; with {@link IllegalStateException} when {@code timeout} passes.
    */
   static void until(String what, Duration timeout, ManagedProcess process, BooleanSupplier ready) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -41,7 +49,7 @@ final class Waits {
         return;
       }
       if (process != null && !process.alive()) {
-        throw new IllegalStateException(what + " exited while starting; last output:\n" + process.tail(40));
+        throw new Exited(what + " exited while starting; last output:\n" + process.tail(40));
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(what + " was not ready within " + timeout.toSeconds() + " s"
