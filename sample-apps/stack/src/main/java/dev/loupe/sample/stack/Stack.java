@@ -50,6 +50,7 @@ public final class Stack implements AutoCloseable {
   private final Map<Service, ManagedProcess> apps = new EnumMap<>(Service.class);
   private final Map<Service, URI> urls = new EnumMap<>(Service.class);
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private Path directory;
   private Postgres shopDbServer;
   private Postgres mesDbServer;
   private String shopDb;
@@ -155,6 +156,7 @@ public final class Stack implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     Path dir = work;
+    directory = dir;
     settings.progress.accept("Stack directory: " + dir);
 
     var local = settings.useLocalServices ? Postgres.local() : java.util.Optional.<Postgres>empty();
@@ -196,7 +198,7 @@ public final class Stack implements AutoCloseable {
     settings.progress.accept("Starting shop-api, crm-api and mes-api...");
     List<CompletableFuture<Void>> starting = new ArrayList<>();
     for (Service service : Service.values()) {
-      starting.add(CompletableFuture.runAsync(() -> startApp(service, dir)));
+      starting.add(CompletableFuture.runAsync(() -> startApp(service)));
     }
     try {
       CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).join();
@@ -207,8 +209,15 @@ public final class Stack implements AutoCloseable {
         + ", mes-api " + urls.get(Service.MES));
   }
 
-  /** Starts one service's JVM (again, after {@link #stopApp}) and waits for its health endpoint. */
-  public void startApp(Service service, Path dir) {
+  /**
+   * Starts one service's JVM (again, after {@link #stopApp}) and waits up to 180 s for its health
+   * endpoint. A JVM that exits before it is healthy is started again, three times in all.
+   *
+   * @throws IllegalStateException if the service is not built, or did not become healthy (with the
+   *     tail of its log)
+   */
+  public void startApp(Service service) {
+    Path dir = directory;
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>();
     command.add(java);

@@ -81,6 +81,38 @@ class OutageTest {
   }
 
   /**
+   * Like its production original, MES exits when its database does not answer at start-up. The stack
+   * starts it again, as an init system would, until the database is back.
+   */
+  @Test
+  void mesStartedWhileItsDatabaseIsDownIsStartedAgainOnceTheDatabaseAnswers(Stack stack) throws Exception {
+    Pipeline pipeline = new Pipeline(stack);
+    long startsBefore = pipeline.logLines(Service.MES, "MES API listening on");
+    long failuresBefore = pipeline.logLines(Service.MES, "Exception in thread \"main\"");
+    stack.stopApp(Service.MES);
+    stack.mesDbServer().stop();
+    Thread databaseBack = new Thread(() -> {
+      try {
+        Thread.sleep(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      stack.mesDbServer().start();
+    });
+    databaseBack.start();
+    try {
+      stack.startApp(Service.MES);
+    } finally {
+      databaseBack.join();
+    }
+    assertThat(pipeline.logLines(Service.MES, "Exception in thread \"main\"")).as("starts that failed")
+        .isGreaterThan(failuresBefore);
+    assertThat(pipeline.logLines(Service.MES, "MES API listening on")).as("starts that succeeded")
+        .isEqualTo(startsBefore + 1);
+    awaitOrdersFlowAgain(pipeline, "MES started again");
+  }
+
+  /**
    * Recovery means orders flow end to end again without anyone restarting a service. The first
    * orders after the outage may still be lost while connection pools back off, so customers keep
    * ordering, every few seconds, until one is priced and reported back to the shop.

@@ -93,6 +93,11 @@ final class Pipeline {
             .findFirst());
   }
 
+  /** How many lines of a running service's log contain {@code fragment}. */
+  long logLines(Service service, String fragment) throws java.io.IOException {
+    return java.nio.file.Files.readAllLines(stack.log(service)).stream().filter(line -> line.contains(fragment)).count();
+  }
+
   /** A single number from a database. */
   static long number(Connection connection, String sql) throws Exception {
     try (Connection c = connection; PreparedStatement s = c.prepareStatement(sql); ResultSet rs = s.executeQuery()) {
