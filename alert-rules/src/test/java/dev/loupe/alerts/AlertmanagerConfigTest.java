@@ -137,6 +137,88 @@ class AlertmanagerConfigTest {
     }
   }
 
+  /** The telemetry pipeline down pages once, as that, and holds back the services it stopped reporting. */
+  @Test
+  void aRealAlertmanagerPagesThePipelineOnceAndHoldsBackTheServicesItCarried(@TempDir Path dir) throws Exception {
+    try (WebhookReceiver slack = new WebhookReceiver(); Daemon am = alertmanager(dir, slack)) {
+      JsonNode state = post(am, List.of(
+          page("TelemetryPipelineDown", "otel-collector", "none"),
+          page("ServiceDown", "shop-api", "1"),
+          page("ServiceDown", "crm-api", "4"),
+          page("ServiceDown", "mes-api", "6"),
+          alert(Map.of("alertname", "TelemetryPipelineDroppingData", "severity", "ticket", "service", "otel-collector",
+              "failure_point", "none"), Map.of("summary", "The telemetry pipeline is losing data")),
+          page("OrderMessageRejected", "mes-api", "5")), "ServiceDown", "mes-api");
+      for (String service : List.of("shop-api", "crm-api", "mes-api")) {
+        assertThat(inhibited(state, "ServiceDown", service)).as("ServiceDown of " + service).isTrue();
+      }
+      assertThat(inhibited(state, "TelemetryPipelineDroppingData", "otel-collector")).as("the Collector's ticket").isTrue();
+      assertThat(inhibited(state, "TelemetryPipelineDown", "otel-collector")).isFalse();
+      assertThat(inhibited(state, "OrderMessageRejected", "mes-api")).as("a lost order is never inhibited").isFalse();
+
+      List<String> titles = pages(slack, List.of("TelemetryPipelineDown on otel-collector", "OrderMessageRejected on mes-api"));
+      assertThat(titles).as("the pages on-call got").noneMatch(t -> t.contains("ServiceDown"));
+      assertThat(titles).filteredOn(t -> t.contains("TelemetryPipelineDown")).as("the pipeline pages once").hasSize(1);
+    }
+  }
+
+  /** The page names the database or storage, not the service whose requests fail because of it. */
+  @Test
+  void aRealAlertmanagerPagesTheDatabaseOrStorageRatherThanTheServiceThatSuffers(@TempDir Path dir) throws Exception {
+    try (WebhookReceiver slack = new WebhookReceiver(); Daemon am = alertmanager(dir, slack)) {
+      JsonNode state = post(am, List.of(
+          page("DatabaseUnavailable", "shop-api", "2"),
+          page("ApiAvailabilityBurnRateFast", "shop-api", "1"),
+          page("S3RequestsFailing", "mes-api", "3"),
+          page("ApiLatencyBurnRateFast", "mes-api", "6"),
+          page("ApiAvailabilityBurnRateFast", "crm-api", "4")), "ApiLatencyBurnRateFast", "mes-api");
+      assertThat(inhibited(state, "ApiAvailabilityBurnRateFast", "shop-api")).as("the shop's 503s are its database's").isTrue();
+      assertThat(inhibited(state, "DatabaseUnavailable", "shop-api")).isFalse();
+      assertThat(inhibited(state, "ApiLatencyBurnRateFast", "mes-api")).as("MES's slow requests are S3's").isTrue();
+      assertThat(inhibited(state, "S3RequestsFailing", "mes-api")).isFalse();
+      assertThat(inhibited(state, "ApiAvailabilityBurnRateFast", "crm-api")).as("a cause of another service holds nothing back").isFalse();
+
+      List<String> titles = pages(slack, List.of("DatabaseUnavailable on shop-api (failure point 2)",
+          "S3RequestsFailing on mes-api (failure point 3)", "ApiAvailabilityBurnRateFast on crm-api"));
+      assertThat(titles).as("the pages on-call got").noneMatch(t -> t.contains("ApiAvailabilityBurnRateFast on shop-api"))
+          .noneMatch(t -> t.contains("ApiLatencyBurnRateFast on mes-api"));
+    }
+  }
+
+  private static Daemon alertmanager(Path dir, WebhookReceiver slack) throws Exception {
+    return Daemon.alertmanager(dir, Map.of(
+        "pagerduty-routing-key", "test-routing-key",
+        "oncall-slack-webhook-url", slack.url("/oncall").toString(),
+        "team-slack-webhook-url", slack.url("/team").toString(),
+        "deadmans-switch-token", "test-token"));
+  }
+
+  /** Posts the alerts and returns Alertmanager's view once it holds them all and has inhibited the given one. */
+  private static JsonNode post(Daemon am, List<String> alerts, String inhibitedName, String inhibitedService) throws Exception {
+    assertThat(am.post("/api/v2/alerts", "[" + String.join(",", alerts) + "]").statusCode()).isEqualTo(200);
+    return Eventually.await("Alertmanager to evaluate inhibitions", Duration.ofSeconds(30), () -> {
+      JsonNode all = JSON.readTree(am.get("/api/v2/alerts").body());
+      return all.size() == alerts.size() && inhibited(all, inhibitedName, inhibitedService) ? Optional.of(all) : Optional.empty();
+    });
+  }
+
+  /** The titles of the on-call pages, once every expected one has arrived. */
+  private static List<String> pages(WebhookReceiver slack, List<String> expected) throws Exception {
+    return Eventually.await("on-call to be paged for " + expected, Duration.ofSeconds(60), () -> {
+      List<String> received = new ArrayList<>();
+      for (WebhookReceiver.Notification n : slack.received("/oncall")) {
+        received.add(JSON.readTree(n.body()).get("attachments").get(0).get("title").asText());
+      }
+      return expected.stream().allMatch(e -> received.stream().anyMatch(t -> t.contains(e)))
+          ? Optional.of(received) : Optional.empty();
+    });
+  }
+
+  private static String page(String name, String service, String failurePoint) throws Exception {
+    return alert(Map.of("alertname", name, "severity", "page", "service", service, "failure_point", failurePoint),
+        Map.of("summary", name + " on " + service, "runbook_url", AlertCatalogueTest.RUNBOOK_BASE + name + ".md"));
+  }
+
   private static boolean inhibited(JsonNode alerts, String name, String service) {
     for (JsonNode a : alerts) {
       if (a.get("labels").get("alertname").asText().equals(name) && a.get("labels").get("service").asText().equals(service)) {
