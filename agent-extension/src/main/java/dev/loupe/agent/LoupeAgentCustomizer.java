@@ -64,9 +64,15 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
         })
         .addLoggerProviderCustomizer((builder, config) -> enabled(config) ? builder.addLogRecordProcessor(Contained.logs("order correlation (logs)", orders.logProcessor())) : builder)
         // the reporter runs after order correlation has put the order id on the span
-        .addTracerProviderCustomizer((builder, config) -> builder.addSpanProcessor(Contained.spans("loss sentinels (spans)", losses.spanProcessor())))
+        .addTracerProviderCustomizer((builder, config) -> {
+          start(config);
+          return builder.addSpanProcessor(Contained.spans("loss sentinels (spans)", losses.spanProcessor()));
+        })
         .addTracerProviderCustomizer((builder, config) -> builder.addSpanProcessor(Contained.spans("object storage requests", new ObjectStorageRequests())))
-        .addLoggerProviderCustomizer((builder, config) -> builder.addLogRecordProcessor(Contained.logs("loss sentinels (logs)", losses.logProcessor())))
+        .addLoggerProviderCustomizer((builder, config) -> {
+          start(config);
+          return builder.addLogRecordProcessor(Contained.logs("loss sentinels (logs)", losses.logProcessor()));
+        })
         .addSamplerCustomizer((sampler, config) -> {
           List<String> problems = new ArrayList<>();
           var wrapped = UntracedRoutes.wrap(sampler, config, problems);
@@ -116,9 +122,8 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
     for (String problem : db.problems()) {
       log.log(Level.SEVERE, "Loupe: invalid setting " + problem);
     }
-    String lossProblem = losses.configure(config);
-    if (lossProblem != null) {
-      log.log(Level.SEVERE, "Loupe: invalid setting " + lossProblem);
+    for (String problem : losses.configure(config)) {
+      log.log(Level.SEVERE, "Loupe: invalid setting " + problem);
     }
     RouteTemplates routes = RouteTemplates.from(config);
     for (String problem : routes.problems()) {

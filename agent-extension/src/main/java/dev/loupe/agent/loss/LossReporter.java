@@ -13,41 +13,58 @@ import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.internal.ExtendedSpanProcessor;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Says loudly where an order was lost. A span that ends with {@code loupe.loss.reason} (set by a
  * sentinel while it was open) gets the event {@code loupe.loss}, a WARN log record with its order id,
- * and one more on the loss metric of its kind. It also decides, as a request or watched operation ends,
+ * both stamped with the moment the span ended (when the loss became known), and one more on the loss
+ * metric of its kind; a {@code dead_lettered} message, parked rather than lost, is counted apart, on
+ * {@code loupe.messages.dead_lettered}. Message losses are counted by destination, at most
+ * {@code loupe.messaging.max-destinations} of them ({@link Destinations}). It also decides, as a request or watched operation ends,
  * whether an exception logged at ERROR inside it was swallowed: the request still answered 2xx, or the
  * operation still returned normally.
  */
 public final class LossReporter implements ExtendedSpanProcessor {
 
-  public static final AttributeKey<String> REASON = AttributeKey.stringKey("loupe.loss.reason");
+  public static final AttributeKey<String> REASON = AttributeKey.stringKey(LossAttributes.REASON);
   /** Put on a watched operation's span by its instrumentation. */
   public static final AttributeKey<String> OPERATION = AttributeKey.stringKey("loupe.operation");
   /** Put on a funnel stage's span by its instrumentation. */
   public static final AttributeKey<String> STAGE = AttributeKey.stringKey("loupe.stage");
-  static final Set<String> MESSAGE_REASONS = Set.of("unroutable", "publish_nacked", "rejected", "consumer_failed");
+  static final Set<String> MESSAGE_REASONS = Set.of(LossAttributes.UNROUTABLE, LossAttributes.PUBLISH_NACKED,
+      LossAttributes.PUBLISH_REFUSED, LossAttributes.REJECTED, LossAttributes.CONSUMER_FAILED);
   static final String SWALLOWED = "swallowed_exception";
 
   private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
   private static final AttributeKey<String> ROUTE = AttributeKey.stringKey("http.route");
   private static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
+  private static final AttributeKey<String> LOSS_DESTINATION = AttributeKey.stringKey(LossAttributes.DESTINATION);
+  private static final AttributeKey<String> REASON_LABEL = AttributeKey.stringKey("reason");
   private static final AttributeKey<String> EXCEPTION_TYPE = AttributeKey.stringKey("exception.type");
 
   /** Spans in which an exception was logged at ERROR, with its type, until they end. */
   private final Map<String, String> loggedErrors = new ConcurrentHashMap<>();
+  private final Destinations destinations;
   private final LazyCounter messagesLost = new LazyCounter("loupe.messages.lost",
-      "Order messages the broker dropped or returned, or a consumer rejected or failed on", "{message}");
+      "Order messages the broker refused, nacked, returned or discarded, or a consumer rejected or failed on", "{message}");
+  private final LazyCounter messagesDeadLettered = new LazyCounter("loupe.messages.dead_lettered",
+      "Order messages rejected without requeue from a queue with a dead-letter exchange: parked for replay, not lost",
+      "{message}");
   private final LazyCounter exceptionsSwallowed = new LazyCounter("loupe.exceptions.swallowed",
       "Exceptions logged at ERROR inside a request that still answered 2xx, or a watched operation that still"
           + " returned normally", "{exception}");
   private final LazyCounter stages = new LazyCounter("loupe.order.stage",
       "Orders through each configured stage of the funnel, by outcome", "{order}");
+
+  /** {@code maxDestinations}: how many distinct destinations the message metrics name before counting the rest as {@code (other)}. */
+  LossReporter(int maxDestinations) {
+    this.destinations = new Destinations(maxDestinations);
+  }
 
   /** Called by {@link ErrorLogMarker}: an exception of {@code type} was logged at ERROR inside {@code span}. */
   void errorLoggedIn(ReadableSpan span, String type) {
@@ -74,8 +91,9 @@ public final class LossReporter implements ExtendedSpanProcessor {
       if (reason == null || reason.equals("overdue")) {
         return; // overdue calls are reported while they still run
       }
-      span.addEvent("loupe.loss", Attributes.of(REASON, reason));
-      report(span, reason, logged);
+      long at = endNanos(span);
+      span.addEvent("loupe.loss", Attributes.of(REASON, reason), at, TimeUnit.NANOSECONDS);
+      report(span, reason, logged, at);
     } catch (RuntimeException e) {
       // reporting a loss must never become one
     }
@@ -89,14 +107,30 @@ public final class LossReporter implements ExtendedSpanProcessor {
     return span.toSpanData().getStatus().getStatusCode() != StatusCode.ERROR;
   }
 
-  private void report(ReadWriteSpan span, String reason, String exceptionType) {
+  /** When the span ended, which is when its loss became known. */
+  private static long endNanos(ReadableSpan span) {
+    long end = span.toSpanData().getEndEpochNanos();
+    if (end > 0) {
+      return end;
+    }
+    Instant now = Instant.now();
+    return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
+  }
+
+  private void report(ReadWriteSpan span, String reason, String exceptionType, long at) {
     String orderId = span.getAttribute(OrderIds.ORDER_ID);
-    String where;
-    if (MESSAGE_REASONS.contains(reason)) {
-      String destination = span.getAttribute(DESTINATION);
-      destination = destination == null ? "unknown" : destination;
-      messagesLost.add(1, Attributes.of(DESTINATION, destination, AttributeKey.stringKey("reason"), reason));
-      where = "at " + destination;
+    String order = orderId == null ? "An order" : "Order " + orderId;
+    String body;
+    if (MESSAGE_REASONS.contains(reason) || reason.equals(LossAttributes.DEAD_LETTERED)) {
+      String named = span.getAttribute(LOSS_DESTINATION);
+      String destination = Destinations.spelling(named != null ? named : span.getAttribute(DESTINATION));
+      if (reason.equals(LossAttributes.DEAD_LETTERED)) {
+        messagesDeadLettered.add(1, Attributes.of(DESTINATION, destinations.of(destination)));
+        body = order + " was dead-lettered at " + destination + ": parked by the broker for replay, not lost";
+      } else {
+        messagesLost.add(1, Attributes.of(DESTINATION, destinations.of(destination), REASON_LABEL, reason));
+        body = order + " may be lost (" + reason + ") at " + destination;
+      }
     } else {
       String route = span.getAttribute(ROUTE);
       String operation = span.getAttribute(OPERATION);
@@ -104,13 +138,15 @@ public final class LossReporter implements ExtendedSpanProcessor {
       exceptionsSwallowed.add(1, Attributes.of(EXCEPTION_TYPE, exceptionType == null ? "unknown" : exceptionType,
           ROUTE, place));
       Long status = span.getAttribute(STATUS);
-      where = "in " + place + (status != null ? ", which answered " + status : ", which went on as if nothing happened")
+      body = order + " may be lost (" + reason + ") in " + place
+          + (status != null ? ", which answered " + status : ", which went on as if nothing happened")
           + (exceptionType == null ? "" : " after logging " + exceptionType);
     }
     var record = GlobalOpenTelemetry.get().getLogsBridge().get("dev.loupe.agent").logRecordBuilder()
+        .setTimestamp(at, TimeUnit.NANOSECONDS)
         .setSeverity(Severity.WARN)
         .setSeverityText("WARN")
-        .setBody((orderId == null ? "An order" : "Order " + orderId) + " may be lost (" + reason + ") " + where)
+        .setBody(body)
         .setAttribute(REASON, reason)
         .setContext(Context.root().with(io.opentelemetry.api.trace.Span.wrap(span.getSpanContext())));
     if (orderId != null) {
@@ -118,9 +154,6 @@ public final class LossReporter implements ExtendedSpanProcessor {
     }
     record.emit();
   }
-
-
-
 
   @Override
   public boolean isOnEndingRequired() {

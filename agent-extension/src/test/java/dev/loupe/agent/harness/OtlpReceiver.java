@@ -35,17 +35,23 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  */
 public final class OtlpReceiver implements AutoCloseable {
 
-  /** A span as exported, flattened for assertions. */
+  /** A span as exported, flattened for assertions; times in nanoseconds since the epoch. */
   public record ExportedSpan(String service, String traceId, String spanId, String name, String kind,
-      Map<String, String> attributes) {
+      Map<String, String> attributes, long startTimeUnixNano, long endTimeUnixNano, List<ExportedEvent> events) {
     public String orderId() {
       return attributes.get("order.id");
     }
   }
 
-  /** A log record as exported. */
+  /** A span event as exported. */
+  public record ExportedEvent(String name, long timeUnixNano, Map<String, String> attributes) {}
+
+  /**
+   * A log record as exported: {@code timeUnixNano} is when the event happened (0 if the record does not
+   * say), {@code observedTimeUnixNano} when the SDK saw it.
+   */
   public record ExportedLog(String service, String traceId, String spanId, String body,
-      Map<String, String> attributes) {
+      Map<String, String> attributes, long timeUnixNano, long observedTimeUnixNano) {
     public String orderId() {
       return attributes.get("order.id");
     }
@@ -184,8 +190,13 @@ public final class OtlpReceiver implements AutoCloseable {
       String service = service(resourceSpans.getResource());
       for (var scope : resourceSpans.getScopeSpansList()) {
         for (var span : scope.getSpansList()) {
+          List<ExportedEvent> events = new ArrayList<>();
+          for (var event : span.getEventsList()) {
+            events.add(new ExportedEvent(event.getName(), event.getTimeUnixNano(), attributes(event.getAttributesList())));
+          }
           spans.add(new ExportedSpan(service, hex(span.getTraceId().toByteArray()), hex(span.getSpanId().toByteArray()),
-              span.getName(), span.getKind().name(), attributes(span.getAttributesList())));
+              span.getName(), span.getKind().name(), attributes(span.getAttributesList()), span.getStartTimeUnixNano(),
+              span.getEndTimeUnixNano(), List.copyOf(events)));
         }
       }
     }
@@ -198,7 +209,7 @@ public final class OtlpReceiver implements AutoCloseable {
       for (var scope : resourceLogs.getScopeLogsList()) {
         for (var log : scope.getLogRecordsList()) {
           logs.add(new ExportedLog(service, hex(log.getTraceId().toByteArray()), hex(log.getSpanId().toByteArray()),
-              text(log.getBody()), attributes(log.getAttributesList())));
+              text(log.getBody()), attributes(log.getAttributesList()), log.getTimeUnixNano(), log.getObservedTimeUnixNano()));
         }
       }
     }

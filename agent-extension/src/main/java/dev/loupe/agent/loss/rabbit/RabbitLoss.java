@@ -1,76 +1,83 @@
 package dev.loupe.agent.loss.rabbit;
 
-import dev.loupe.agent.Guard;
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConfirmListener;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.ReturnListener;
+import com.rabbitmq.client.ShutdownListener;
+import com.rabbitmq.client.ShutdownSignalException;
 import com.rabbitmq.client.impl.ChannelN;
+import com.rabbitmq.client.impl.recovery.AutorecoveringChannel;
+import com.rabbitmq.client.impl.recovery.RecoveryAwareChannelN;
+import dev.loupe.agent.Guard;
+import dev.loupe.agent.loss.LossAttributes;
+import dev.loupe.agent.loss.rabbit.ChannelLedger.Delivery;
+import dev.loupe.agent.loss.rabbit.ChannelLedger.Publish;
+import dev.loupe.agent.loss.rabbit.ChannelLedger.Subscription;
 import io.opentelemetry.api.GlobalOpenTelemetry;
-import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import java.lang.reflect.Field;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Runs inside the application's class loader, called by the RabbitMQ advice: marks the span where an
- * order message was lost with {@code loupe.loss.reason}; the SDK side reports it.
+ * Runs inside the application's class loader, called by the RabbitMQ advice: keeps each channel's
+ * {@link ChannelLedger} and reports, with its order, every message the broker will not deliver:
+ *
+ * <ul>
+ *   <li>{@code rejected}: a delivery rejected or nacked without requeue from a queue with no known
+ *       dead-letter exchange; {@code dead_lettered} from a queue with one (parked, not lost);
+ *   <li>{@code consumer_failed}: a consumer threw after the message was gone from the broker (auto-ack,
+ *       or acknowledged before the throw); a manually acknowledged delivery still unsettled is
+ *       redelivered by the broker, and is not reported;
+ *   <li>{@code publish_refused}: a publish the broker answered by closing the channel (404, 403, 406,
+ *       ...), and those it discarded after it;
+ *   <li>{@code publish_nacked}, {@code unroutable}: a publisher-confirm nack; a mandatory message returned.
+ * </ul>
+ *
+ * Every entry point swallows its own failures ({@link Guard}): the application sees nothing of them.
+ * Nothing here may fail while the class initialises: a helper that cannot initialise could not say so.
  */
 public final class RabbitLoss {
 
   public static final String DETECT_UNROUTABLE_HANDOFF = "loupe.internal.messaging.detect-unroutable";
-  private static final String REASON = "loupe.loss.reason";
-  private static final Set<ChannelN> watched = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
-  private static final Returns RETURNS = new Returns();
-  /** The exchange of the message the current thread's consumer is handling. */
-  private static final ThreadLocal<String> delivering = new ThreadLocal<>();
+  public static final String TRACKED_HANDOFF = "loupe.internal.messaging.tracked-per-channel";
+  public static final String DEAD_LETTER_QUEUES_HANDOFF = QueueArguments.DEAD_LETTER_QUEUES_HANDOFF;
 
   private static final Guard guard = Guard.named("RabbitMQ loss sentinels");
+  /**
+   * Each open channel's ledger. Channels compare by identity; an open channel is held by its connection
+   * anyway, and its entry goes when it closes (or its connection does), so nothing outlives it.
+   */
+  private static final Map<ChannelN, ChannelLedger> ledgers = new ConcurrentHashMap<>();
+  /** Held only while a channel's ledger or listeners are first set up. */
+  private static final Object SETTING_UP = new Object();
+  /** Consumer tags to their subscription; a tag two open channels use is {@link #AMBIGUOUS}. */
+  private static final Map<String, Object> consumers = new ConcurrentHashMap<>();
+  private static final Object AMBIGUOUS = new Object();
+  /**
+   * What the current thread's consumer is handling: its {@link Delivery} (manual acknowledgement), its
+   * {@link Subscription} (auto-ack), or, when the consumer is unknown, the destination's name.
+   */
+  private static final ThreadLocal<Object> handling = new ThreadLocal<>();
+  private static final Returns RETURNS = new Returns();
+  private static final Field RETURN_LISTENERS = returnListenersField();
+  private static final boolean DETECT_UNROUTABLE = Boolean.getBoolean(DETECT_UNROUTABLE_HANDOFF);
+  private static final int TRACKED = Integer.getInteger(TRACKED_HANDOFF, 512);
+  static final QueueArguments queues = new QueueArguments(System.getProperty(DEAD_LETTER_QUEUES_HANDOFF));
 
-  public static void delivering(String exchange) {
-    try {
-      if (guard.on()) {
-        deliveringUnguarded(exchange);
-      }
-    } catch (Throwable e) {
-      guard.failed(e);
-    }
-  }
+  private RabbitLoss() {}
 
-  public static void delivered() {
-    try {
-      if (guard.on()) {
-        deliveredUnguarded();
-      }
-    } catch (Throwable e) {
-      guard.failed(e);
-    }
-  }
+  // --- entry points: each guarded --------------------------------------------------------------
 
-  public static void settled(boolean requeue) {
-    try {
-      if (guard.on()) {
-        settledUnguarded(requeue);
-      }
-    } catch (Throwable e) {
-      guard.failed(e);
-    }
-  }
-
-  public static void consumerFailed(Throwable thrown) {
-    try {
-      if (guard.on()) {
-        consumerFailedUnguarded(thrown);
-      }
-    } catch (Throwable e) {
-      guard.failed(e);
-    }
-  }
-
-  /** On any failure the application's own mandatory flag stands. */
+  /** Before {@code basicPublish}: the {@code mandatory} flag to publish with; on any failure the application's own. */
   public static boolean publishing(ChannelN channel, boolean mandatory) {
     try {
       return guard.on() ? publishingUnguarded(channel, mandatory) : mandatory;
@@ -80,85 +87,223 @@ public final class RabbitLoss {
     }
   }
 
-  public static void sending(ChannelN channel, String exchange) {
+  /**
+   * Before {@code basicPublish}: remembers the publish (the broker may answer it before the call
+   * returns), and returns it, or null.
+   */
+  public static Object sending(ChannelN channel, String exchange, String routingKey) {
     try {
-      if (guard.on()) {
-        sendingUnguarded(channel, exchange);
+      return guard.on() ? sendingUnguarded(channel, exchange, routingKey) : null;
+    } catch (Throwable e) {
+      guard.failed(e);
+      return null;
+    }
+  }
+
+  /** After {@code basicPublish}: if it threw, {@code publish} (from {@link #sending}) never went out. */
+  public static void sent(ChannelN channel, Object publish, Throwable thrown) {
+    try {
+      if (thrown != null && publish != null && guard.on()) {
+        ledger(channel).withdraw((Publish) publish);
       }
     } catch (Throwable e) {
       guard.failed(e);
     }
   }
 
-  private RabbitLoss() {}
-
-  /** A consumer starts handling a message from {@code exchange}. */
-  private static void deliveringUnguarded(String exchange) {
-    delivering.set(exchange == null || exchange.isEmpty() ? "amq.default" : exchange);
-  }
-
-  /** The consumer is done with it. */
-  private static void deliveredUnguarded() {
-    delivering.remove();
-  }
-
-  /**
-   * {@code basicReject} or {@code basicNack}: without requeue, and no dead-letter exchange, the message
-   * is gone. The agent's span of the command carries the order; it is given the message's exchange.
-   */
-  private static void settledUnguarded(boolean requeue) {
-    if (!requeue) {
-      String exchange = delivering.get();
-      if (exchange != null) {
-        Span.current().setAttribute("messaging.destination.name", exchange);
+  /** Before {@code basicConsume}: what the consumer will be, to learn its tag from; or null. */
+  public static Object subscribing(ChannelN channel, String queue, boolean autoAck, String consumerTag) {
+    try {
+      if (!guard.on()) {
+        return null;
       }
-      mark("rejected");
-    }
-  }
-
-  /** A consumer's {@code handleDelivery} threw: whatever it had taken off the queue is lost. */
-  private static void consumerFailedUnguarded(Throwable thrown) {
-    if (thrown != null) {
-      mark("consumer_failed");
+      ChannelLedger ledger = ledger(channel);
+      Subscription subscription = new Subscription(ledger, queue, autoAck, consumerTag);
+      ledger.consuming(subscription);
+      return subscription;
+    } catch (Throwable e) {
+      guard.failed(e);
+      return null;
     }
   }
 
   /**
-   * Before a publish: the {@code mandatory} flag to publish with. A mandatory publish is always
-   * watched for returns. A non-mandatory one is made mandatory only with the opt-in setting, and only
-   * on a channel without return listeners of the application's, which would otherwise see returns it
-   * never asked for; our own listener tells nobody but the telemetry.
+   * The broker's consume-ok for {@code consumerTag} on {@code channel}, handled on the connection's
+   * thread before any delivery to the consumer: from here on its deliveries are known.
+   */
+  public static void consumeOk(Channel channel, String consumerTag) {
+    try {
+      ChannelLedger ledger = guard.on() && channel instanceof ChannelN n ? ledgers.get(n) : null;
+      Subscription subscription = ledger == null ? null : ledger.consumeOk(consumerTag);
+      if (subscription != null) {
+        register(subscription, consumerTag);
+      }
+    } catch (Throwable e) {
+      guard.failed(e);
+    }
+  }
+
+  /** After {@code basicConsume} (from {@link #subscribing}) returned {@code consumerTag}, or threw. */
+  public static void subscribed(Object subscribing, String consumerTag, Throwable thrown) {
+    try {
+      if (subscribing instanceof Subscription subscription && guard.on()) {
+        subscription.ledger.consumed(subscription);
+        if (thrown == null && consumerTag != null && !subscription.registered) {
+          register(subscription, consumerTag);
+        }
+      }
+    } catch (Throwable e) {
+      guard.failed(e);
+    }
+  }
+
+  /** After {@code basicGet}: a message fetched for manual acknowledgement is remembered until settled. */
+  public static void fetched(ChannelN channel, String queue, boolean autoAck, GetResponse response) {
+    try {
+      if (response != null && !autoAck && guard.on()) {
+        ledger(channel).delivered(new Delivery(response.getEnvelope().getDeliveryTag(), null, queue));
+      }
+    } catch (Throwable e) {
+      guard.failed(e);
+    }
+  }
+
+  /** A consumer's {@code handleDelivery} begins; true if this call took charge of the delivery (not a nested one). */
+  public static boolean delivering(Object consumer, String consumerTag, Envelope envelope) {
+    try {
+      return guard.on() && deliveringUnguarded(consumer, consumerTag, envelope);
+    } catch (Throwable e) {
+      guard.failed(e);
+      return false;
+    }
+  }
+
+  /** The {@code handleDelivery} that took charge returned, or threw {@code thrown}. */
+  public static void delivered(Throwable thrown) {
+    try {
+      Object delivery = handling.get();
+      handling.remove();
+      if (thrown != null && delivery != null && guard.on()) {
+        failedUnguarded(delivery);
+      }
+    } catch (Throwable e) {
+      guard.failed(e);
+    }
+  }
+
+  /**
+   * After {@code basicAck} ({@code ack}), {@code basicNack} or {@code basicReject} of {@code tag}
+   * ({@code multiple}: every delivery up to it) returned normally.
+   */
+  public static void settled(ChannelN channel, long tag, boolean multiple, boolean requeue, boolean ack, Throwable thrown) {
+    try {
+      if (thrown == null && guard.on()) {
+        settledUnguarded(channel, tag, multiple, requeue, ack);
+      }
+    } catch (Throwable e) {
+      guard.failed(e);
+    }
+  }
+
+  /** After {@code basicRecover}: the broker takes every unsettled delivery back. */
+  public static void recovered(ChannelN channel, Throwable thrown) {
+    try {
+      ChannelLedger ledger = thrown == null && guard.on() ? ledgers.get(channel) : null;
+      if (ledger != null) {
+        ledger.requeueAll();
+      }
+    } catch (Throwable e) {
+      guard.failed(e);
+    }
+  }
+
+  /** After {@code queueDeclare} with {@code arguments} was answered {@code ok}. */
+  public static void declared(Map<String, Object> arguments, AMQP.Queue.DeclareOk ok) {
+    try {
+      if (ok != null && guard.on()) {
+        queues.declared(ok.getQueue(), arguments);
+      }
+    } catch (Throwable e) {
+      guard.failed(e);
+    }
+  }
+
+  /** A synchronous command is about to be sent on {@code channel}. */
+  public static void asking(Object channel) {
+    try {
+      ChannelLedger ledger = guard.on() && channel instanceof ChannelN n ? ledgers.get(n) : null;
+      if (ledger != null) {
+        ledger.asking();
+      }
+    } catch (Throwable e) {
+      guard.failed(e);
+    }
+  }
+
+  /** The broker answered a synchronous command on {@code channel}. */
+  public static void roundTrip(ChannelN channel) {
+    try {
+      ChannelLedger ledger = guard.on() ? ledgers.get(channel) : null;
+      if (ledger != null) {
+        ledger.roundTrip();
+      }
+    } catch (Throwable e) {
+      guard.failed(e);
+    }
+  }
+
+  // --- publishing -------------------------------------------------------------------------------
+
+  /**
+   * A mandatory publish is always watched for returns. A non-mandatory one is made mandatory only with
+   * the opt-in setting, and only on a channel without return listeners of the application's, which
+   * would otherwise see returns it never asked for; our own listener tells nobody but the telemetry.
    */
   private static boolean publishingUnguarded(ChannelN channel, boolean mandatory) {
     if (mandatory) {
-      watch(channel);
+      watchReturns(channel);
       return true;
     }
-    if (!Boolean.getBoolean(DETECT_UNROUTABLE_HANDOFF) || applicationListens(channel)) {
+    if (!DETECT_UNROUTABLE || applicationListens(channel)) {
       return false;
     }
-    watch(channel);
+    watchReturns(channel);
     return true;
   }
 
-  private static void mark(String reason) {
-    Span span = Span.current();
-    if (span.getSpanContext().isValid()) {
-      span.setAttribute(REASON, reason);
+  private static Publish sendingUnguarded(ChannelN channel, String exchange, String routingKey) {
+    long sequence = channel.getNextPublishSeqNo();
+    ChannelLedger ledger = ledger(channel);
+    if (sequence > 0) {
+      if (!ledger.confirming) {
+        synchronized (SETTING_UP) {
+          if (!ledger.confirming) {
+            channel.addConfirmListener(new Confirms(ledger));
+            ledger.confirming = true;
+          }
+        }
+      }
     }
+    Publish publish = new Publish(Context.current(), exchange, routingKey, sequence);
+    ledger.published(publish);
+    return publish;
   }
 
-  private static void watch(ChannelN channel) {
-    if (watched.add(channel)) {
-      channel.addReturnListener(RETURNS);
+  private static void watchReturns(ChannelN channel) {
+    ChannelLedger ledger = ledger(channel);
+    if (!ledger.watchingReturns) {
+      synchronized (SETTING_UP) {
+        if (!ledger.watchingReturns) {
+          channel.addReturnListener(RETURNS);
+          ledger.watchingReturns = true;
+        }
+      }
     }
   }
 
   private static boolean applicationListens(ChannelN channel) {
     try {
-      Field f = ChannelN.class.getDeclaredField("returnListeners");
-      f.setAccessible(true);
-      for (Object listener : (Collection<?>) f.get(channel)) {
+      for (Object listener : (Collection<?>) RETURN_LISTENERS.get(channel)) {
         if (listener != RETURNS) {
           return true;
         }
@@ -169,103 +314,235 @@ public final class RabbitLoss {
     }
   }
 
-  /**
-   * Before a publish on a channel with publisher confirms: remembers which order the message carries,
-   * so that a nack for it can name the order.
-   */
-  private static void sendingUnguarded(ChannelN channel, String exchange) {
-    long sequence = channel.getNextPublishSeqNo();
-    if (sequence <= 0) {
-      return;
+  private static Field returnListenersField() {
+    try {
+      Field f = ChannelN.class.getDeclaredField("returnListeners");
+      f.setAccessible(true);
+      return f;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null; // applicationListens then always answers true: publishes stay as they are
     }
-    Confirms confirms;
-    synchronized (awaitingConfirm) {
-      confirms = awaitingConfirm.get(channel);
-      if (confirms == null) {
-        confirms = new Confirms();
-        awaitingConfirm.put(channel, confirms);
-        channel.addConfirmListener(confirms);
-      }
-    }
-    String destination = exchange == null || exchange.isEmpty() ? "amq.default" : exchange;
-    confirms.sent.put(sequence, new Object[] {Context.current(), destination});
   }
 
-  private static final Map<ChannelN, Confirms> awaitingConfirm = new WeakHashMap<>();
+  // --- consuming --------------------------------------------------------------------------------
 
-  /** The broker's confirms: acks forget, nacks report the order's message as lost. */
-  public static final class Confirms implements com.rabbitmq.client.ConfirmListener {
-    final java.util.concurrent.ConcurrentSkipListMap<Long, Object[]> sent = new java.util.concurrent.ConcurrentSkipListMap<>();
+  private static void register(Subscription subscription, String consumerTag) {
+    ChannelLedger ledger = subscription.ledger;
+    subscription.registered = true;
+    ledger.subscriptions.put(consumerTag, subscription);
+    consumers.merge(consumerTag, subscription, (known, mine) ->
+        known instanceof Subscription s && (s.ledger.closed || s.ledger == ledger) ? mine : AMBIGUOUS);
+  }
+
+  private static boolean deliveringUnguarded(Object consumer, String consumerTag, Envelope envelope) {
+    if (handling.get() != null) {
+      return false; // a consumer called by another consumer: the outer one speaks for the delivery
+    }
+    Subscription subscription = subscription(consumer, consumerTag);
+    Object delivery;
+    if (subscription == null) {
+      delivery = LossSpans.ofPublish(envelope.getExchange(), envelope.getRoutingKey());
+    } else if (subscription.autoAck) {
+      delivery = subscription;
+    } else {
+      Delivery d = new Delivery(envelope.getDeliveryTag(), Context.current(), subscription.queue);
+      subscription.ledger.delivered(d);
+      delivery = d;
+    }
+    handling.set(delivery);
+    return true;
+  }
+
+  private static Subscription subscription(Object consumer, String consumerTag) {
+    Object known = consumerTag == null ? null : consumers.get(consumerTag);
+    if (known instanceof Subscription s) {
+      return s;
+    }
+    if (known == AMBIGUOUS && consumer instanceof DefaultConsumer c) {
+      Channel channel = c.getChannel();
+      if (channel instanceof AutorecoveringChannel recovering) {
+        channel = recovering.getDelegate();
+      }
+      ChannelLedger ledger = channel instanceof ChannelN n ? ledgers.get(n) : null;
+      return ledger == null ? null : ledger.subscriptions.get(consumerTag);
+    }
+    return null;
+  }
+
+  /**
+   * A consumer threw. The message is lost if the broker no longer has it: delivered with auto-ack, or
+   * acknowledged before the throw. Still unsettled, the broker delivers it again (once the channel
+   * closes); rejected or nacked, that was reported already. An unknown consumer's is reported: it
+   * cannot be told apart, and a missed loss costs more than a doubtful report.
+   */
+  private static void failedUnguarded(Object delivery) {
+    if (delivery instanceof Delivery d) {
+      if (d.outcome == Delivery.ACKED) {
+        LossSpans.mark(LossSpans.ofQueue(d.queue), LossAttributes.CONSUMER_FAILED);
+      }
+    } else if (delivery instanceof Subscription s) {
+      LossSpans.mark(LossSpans.ofQueue(s.queue), LossAttributes.CONSUMER_FAILED);
+    } else {
+      LossSpans.mark((String) delivery, LossAttributes.CONSUMER_FAILED);
+    }
+  }
+
+  private static void settledUnguarded(ChannelN channel, long tag, boolean multiple, boolean requeue, boolean ack) {
+    int outcome = ack ? Delivery.ACKED : requeue ? Delivery.REQUEUED : Delivery.DROPPED;
+    ChannelLedger ledger = ledgers.get(channel);
+    List<Delivery> settled = ledger == null ? Collections.emptyList() : ledger.settle(tag, multiple, outcome);
+    if (outcome != Delivery.DROPPED) {
+      return;
+    }
+    for (Delivery d : settled) {
+      dropped(d.context, d.queue);
+    }
+    if (settled.isEmpty() && !stale(channel, tag, multiple) && (ledger == null || ledger.unseen(tag, multiple))) {
+      Object current = handling.get();
+      String queue = current instanceof Delivery d ? d.queue : current instanceof Subscription s ? s.queue : null;
+      if (queue != null) {
+        dropped(null, queue);
+      } else {
+        LossSpans.report(null, current instanceof String name ? name : LossAttributes.UNKNOWN, "rejected",
+            LossAttributes.REJECTED);
+      }
+    }
+  }
+
+  /** A delivery tag from before the connection recovered: the recovering client ignores it, the broker requeued it. */
+  private static boolean stale(ChannelN channel, long tag, boolean multiple) {
+    return channel instanceof RecoveryAwareChannelN r && !(multiple && tag == 0) && tag <= r.getActiveDeliveryTagOffset();
+  }
+
+  /** Rejected or nacked without requeue: parked if the queue dead-letters, else gone. */
+  private static void dropped(Context work, String queue) {
+    String destination = LossSpans.ofQueue(queue);
+    if (queues.deadLetters(queue)) {
+      LossSpans.report(work, destination, "dead-lettered", LossAttributes.DEAD_LETTERED);
+    } else {
+      LossSpans.report(work, destination, "rejected", LossAttributes.REJECTED);
+    }
+  }
+
+  // --- the channel's ledger and the broker's news ------------------------------------------------
+
+  /** The channel's ledger, made (with a listener for the channel's end) on first use. */
+  static ChannelLedger ledger(ChannelN channel) {
+    ChannelLedger ledger = ledgers.get(channel);
+    if (ledger != null) {
+      return ledger;
+    }
+    synchronized (SETTING_UP) {
+      ledger = ledgers.get(channel);
+      if (ledger == null) {
+        ledger = new ChannelLedger(TRACKED);
+        ledgers.put(channel, ledger);
+        channel.addShutdownListener(new Closing(channel, ledger));
+      }
+      return ledger;
+    }
+  }
+
+  /** The channel closed. If the broker closed it for an error, the publishes it refused or discarded are lost. */
+  public static final class Closing implements ShutdownListener {
+    private final ChannelN channel;
+    private final ChannelLedger ledger;
+
+    Closing(ChannelN channel, ChannelLedger ledger) {
+      this.channel = channel;
+      this.ledger = ledger;
+    }
+
+    @Override
+    public void shutdownCompleted(ShutdownSignalException cause) {
+      try {
+        List<Publish> refused = Collections.emptyList();
+        AMQP.Channel.Close close = null;
+        if (!cause.isHardError() && !cause.isInitiatedByApplication() && cause.getReason() instanceof AMQP.Channel.Close c) {
+          close = c;
+          refused = ledger.refusedBy(c);
+        }
+        ledgers.remove(channel, ledger);
+        ledger.closed();
+        ledger.subscriptions.forEach(consumers::remove);
+        for (Publish p : refused) {
+          LossSpans.loss(p, "refused", LossAttributes.PUBLISH_REFUSED)
+              .setAttribute("messaging.rabbitmq.close.reply_code", (long) close.getReplyCode())
+              .startSpan()
+              .end();
+        }
+      } catch (Throwable e) {
+        guard.failed(e);
+      }
+    }
+  }
+
+  /** The broker's confirms: acks forget, nacks report each publish's order as lost. */
+  public static final class Confirms implements ConfirmListener {
+    private final ChannelLedger ledger;
+
+    Confirms(ChannelLedger ledger) {
+      this.ledger = ledger;
+    }
 
     @Override
     public void handleAck(long deliveryTag, boolean multiple) {
-      settle(deliveryTag, multiple);
+      try {
+        ledger.confirmed(deliveryTag, multiple);
+      } catch (Throwable e) {
+        guard.failed(e);
+      }
     }
 
     @Override
     public void handleNack(long deliveryTag, boolean multiple) {
-      for (Object[] message : settle(deliveryTag, multiple)) {
-        try {
-          String destination = (String) message[1];
-          GlobalOpenTelemetry.getTracer("dev.loupe.agent").spanBuilder(destination + " nacked")
-              .setParent((Context) message[0])
-              .setAttribute("messaging.system", "rabbitmq")
-              .setAttribute("messaging.destination.name", destination)
-              .setAttribute(REASON, "publish_nacked")
-              .startSpan()
-              .end();
-        } catch (RuntimeException e) {
-          // the nack is the broker's news, not the application's problem
+      try {
+        List<Publish> nacked = ledger.confirmed(deliveryTag, multiple);
+        if (nacked.isEmpty()) {
+          LossSpans.report(Context.root(), LossAttributes.UNKNOWN, "nacked", LossAttributes.PUBLISH_NACKED);
         }
+        for (Publish p : nacked) {
+          LossSpans.loss(p, "nacked", LossAttributes.PUBLISH_NACKED).startSpan().end();
+        }
+      } catch (Throwable e) {
+        guard.failed(e);
       }
-    }
-
-    private Collection<Object[]> settle(long deliveryTag, boolean multiple) {
-      if (!multiple) {
-        Object[] one = sent.remove(deliveryTag);
-        return one == null ? java.util.List.of() : java.util.List.<Object[]>of(one);
-      }
-      var settled = sent.headMap(deliveryTag, true);
-      java.util.List<Object[]> out = new java.util.ArrayList<>(settled.values());
-      settled.clear();
-      return out;
     }
   }
 
   /** A message the broker could not route, returned to us: a span in the order's trace says so. */
   public static final class Returns implements ReturnListener {
-    private static final TextMapGetter<Map<String, Object>> HEADERS = new TextMapGetter<>() {
-      @Override
-      public Iterable<String> keys(Map<String, Object> carrier) {
-        return carrier == null ? Collections.emptyList() : carrier.keySet();
-      }
-
-      @Override
-      public String get(Map<String, Object> carrier, String key) {
-        Object value = carrier == null ? null : carrier.get(key);
-        return value == null ? null : value.toString();
-      }
-    };
 
     @Override
     public void handleReturn(int replyCode, String replyText, String exchange, String routingKey,
         AMQP.BasicProperties properties, byte[] body) {
       try {
         Context sent = GlobalOpenTelemetry.getPropagators().getTextMapPropagator()
-            .extract(Context.root(), properties == null ? null : properties.getHeaders(), HEADERS);
-        String destination = exchange == null || exchange.isEmpty() ? "amq.default" : exchange;
-        GlobalOpenTelemetry.getTracer("dev.loupe.agent").spanBuilder(destination + " returned")
-            .setParent(sent)
-            .setAttribute("messaging.system", "rabbitmq")
-            .setAttribute("messaging.destination.name", destination)
+            .extract(Context.root(), properties == null ? null : properties.getHeaders(), Headers.INSTANCE);
+        LossSpans.loss(sent, LossSpans.ofPublish(exchange, routingKey), "returned", LossAttributes.UNROUTABLE)
             .setAttribute("messaging.rabbitmq.destination.routing_key", routingKey)
             .setAttribute("messaging.rabbitmq.return.reply_code", (long) replyCode)
-            .setAttribute(REASON, "unroutable")
             .startSpan()
             .end();
-      } catch (RuntimeException e) {
-        // the return is the broker's news, not the application's problem
+      } catch (Throwable e) {
+        guard.failed(e);
       }
+    }
+  }
+
+  /** Reads a returned message's headers for the trace context and baggage it was published with. */
+  public static final class Headers implements TextMapGetter<Map<String, Object>> {
+    static final Headers INSTANCE = new Headers();
+
+    @Override
+    public Iterable<String> keys(Map<String, Object> carrier) {
+      return carrier == null ? Collections.emptyList() : carrier.keySet();
+    }
+
+    @Override
+    public String get(Map<String, Object> carrier, String key) {
+      Object value = carrier == null ? null : carrier.get(key);
+      return value == null ? null : value.toString();
     }
   }
 }

@@ -8,12 +8,16 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.impl.ChannelN;
 import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModule;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
 import java.util.List;
+import java.util.Map;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -34,23 +38,30 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return List.of(new ChannelInstrumentation(), new ConsumerInstrumentation());
+    return List.of(new ChannelInstrumentation(), new RpcInstrumentation(), new DispatcherInstrumentation(),
+        new ConsumerInstrumentation());
   }
 
   @Override
   public List<String> getAdditionalHelperClassNames() {
-    return List.of("dev.loupe.agent.Guard", RabbitLoss.class.getName() + "$Returns$1", RabbitLoss.class.getName() + "$Returns",
-        RabbitLoss.class.getName() + "$Confirms", RabbitLoss.class.getName());
+    String p = "dev.loupe.agent.loss.rabbit.";
+    return List.of("dev.loupe.agent.Guard",
+        p + "ChannelLedger", p + "ChannelLedger$Subscription", p + "ChannelLedger$Delivery", p + "ChannelLedger$Publish",
+        p + "QueueArguments", p + "LossSpans",
+        p + "RabbitLoss$Headers", p + "RabbitLoss$Returns", p + "RabbitLoss$Confirms", p + "RabbitLoss$Closing",
+        p + "RabbitLoss");
   }
 
   @Override
   public boolean isHelperClass(String className) {
-    return className.equals("dev.loupe.agent.Guard") || className.startsWith(RabbitLoss.class.getName());
+    return className.equals("dev.loupe.agent.Guard")
+        || className.startsWith("dev.loupe.agent.loss.rabbit.") && !className.startsWith(SELF);
   }
 
   /**
-   * Settling and publishing on the client's channel, and on its subclasses: the recovering client's
-   * channel settles messages itself, without calling up.
+   * The client's channel, and its subclasses (the recovering client's channel settles messages
+   * itself, without calling up): publishing, consuming, settling, declaring queues, and the answers to
+   * synchronous commands, which show the broker took everything sent before.
    */
   public static final class ChannelInstrumentation implements TypeInstrumentation {
     @Override
@@ -60,10 +71,47 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
 
     @Override
     public void transform(TypeTransformer t) {
+      t.applyAdviceToMethod(isPublic().and(named("basicAck")).and(takesArguments(2)), SELF + "$AckAdvice");
       t.applyAdviceToMethod(isPublic().and(named("basicReject")).and(takesArguments(2)), SELF + "$RejectAdvice");
       t.applyAdviceToMethod(isPublic().and(named("basicNack")).and(takesArguments(3)), SELF + "$NackAdvice");
+      t.applyAdviceToMethod(isPublic().and(named("basicRecover")).and(takesArguments(1)), SELF + "$RecoverAdvice");
       t.applyAdviceToMethod(isPublic().and(named("basicPublish")).and(takesArguments(6))
           .and(takesArgument(2, boolean.class)), SELF + "$PublishAdvice");
+      t.applyAdviceToMethod(isPublic().and(named("basicConsume")).and(takesArguments(7))
+          .and(takesArgument(0, String.class)).and(takesArgument(6, named("com.rabbitmq.client.Consumer"))),
+          SELF + "$ConsumeAdvice");
+      t.applyAdviceToMethod(isPublic().and(named("basicGet")).and(takesArguments(2))
+          .and(takesArgument(0, String.class)), SELF + "$GetAdvice");
+      t.applyAdviceToMethod(isPublic().and(named("queueDeclare")).and(takesArguments(5)), SELF + "$DeclareAdvice");
+      t.applyAdviceToMethod(named("markRpcFinished").and(takesArguments(0)), SELF + "$RoundTripAdvice");
+    }
+  }
+
+  /** Where every channel sends a synchronous command, with nothing else sent on the channel meanwhile. */
+  public static final class RpcInstrumentation implements TypeInstrumentation {
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+      return named("com.rabbitmq.client.impl.AMQChannel");
+    }
+
+    @Override
+    public void transform(TypeTransformer t) {
+      t.applyAdviceToMethod(isPublic().and(named("enqueueRpc").and(takesArguments(1))
+          .or(named("enqueueAsyncRpc").and(takesArguments(2)))), SELF + "$AskingAdvice");
+    }
+  }
+
+  /** The client's dispatcher, which hands the broker's consume-ok to a consumer before any delivery. */
+  public static final class DispatcherInstrumentation implements TypeInstrumentation {
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+      return named("com.rabbitmq.client.impl.ConsumerDispatcher");
+    }
+
+    @Override
+    public void transform(TypeTransformer t) {
+      t.applyAdviceToMethod(isPublic().and(named("handleConsumeOk")).and(takesArguments(2))
+          .and(takesArgument(1, String.class)), SELF + "$ConsumeOkAdvice");
     }
   }
 
@@ -81,13 +129,25 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
     }
   }
 
+  /** {@code basicAck(deliveryTag, multiple)}. */
+  public static final class AckAdvice {
+    private AckAdvice() {}
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void exit(@Advice.This ChannelN channel, @Advice.Argument(0) long deliveryTag,
+        @Advice.Argument(1) boolean multiple, @Advice.Thrown Throwable thrown) {
+      RabbitLoss.settled(channel, deliveryTag, multiple, false, true, thrown);
+    }
+  }
+
   /** {@code basicReject(deliveryTag, requeue)}. */
   public static final class RejectAdvice {
     private RejectAdvice() {}
 
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static void enter(@Advice.Argument(1) boolean requeue) {
-      RabbitLoss.settled(requeue);
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void exit(@Advice.This ChannelN channel, @Advice.Argument(0) long deliveryTag,
+        @Advice.Argument(1) boolean requeue, @Advice.Thrown Throwable thrown) {
+      RabbitLoss.settled(channel, deliveryTag, false, requeue, false, thrown);
     }
   }
 
@@ -95,9 +155,20 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
   public static final class NackAdvice {
     private NackAdvice() {}
 
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static void enter(@Advice.Argument(2) boolean requeue) {
-      RabbitLoss.settled(requeue);
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void exit(@Advice.This ChannelN channel, @Advice.Argument(0) long deliveryTag,
+        @Advice.Argument(1) boolean multiple, @Advice.Argument(2) boolean requeue, @Advice.Thrown Throwable thrown) {
+      RabbitLoss.settled(channel, deliveryTag, multiple, requeue, false, thrown);
+    }
+  }
+
+  /** {@code basicRecover(requeue)}: the broker takes back every unsettled delivery. */
+  public static final class RecoverAdvice {
+    private RecoverAdvice() {}
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void exit(@Advice.This ChannelN channel, @Advice.Thrown Throwable thrown) {
+      RabbitLoss.recovered(channel, thrown);
     }
   }
 
@@ -106,26 +177,105 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
     private PublishAdvice() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static void enter(@Advice.This ChannelN channel, @Advice.Argument(0) String exchange,
-        @Advice.Argument(value = 2, readOnly = false) boolean mandatory) {
+    public static Object enter(@Advice.This ChannelN channel, @Advice.Argument(0) String exchange,
+        @Advice.Argument(1) String routingKey, @Advice.Argument(value = 2, readOnly = false) boolean mandatory) {
       mandatory = RabbitLoss.publishing(channel, mandatory);
-      RabbitLoss.sending(channel, exchange);
+      return RabbitLoss.sending(channel, exchange, routingKey);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void exit(@Advice.This ChannelN channel, @Advice.Enter Object publish, @Advice.Thrown Throwable thrown) {
+      RabbitLoss.sent(channel, publish, thrown);
     }
   }
 
-  /** {@code handleDelivery(consumerTag, envelope, properties, body)}: which exchange, and whether it threw. */
+  /**
+   * {@code basicConsume(queue, autoAck, consumerTag, noLocal, exclusive, arguments, consumer)}, which
+   * every overload calls. The first deliveries can reach the consumer before the call returns: the
+   * consumer is announced before it is sent, and known by its tag from the broker's consume-ok.
+   */
+  public static final class ConsumeAdvice {
+    private ConsumeAdvice() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object enter(@Advice.This ChannelN channel, @Advice.Argument(0) String queue,
+        @Advice.Argument(1) boolean autoAck, @Advice.Argument(2) String consumerTag) {
+      return RabbitLoss.subscribing(channel, queue, autoAck, consumerTag);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void exit(@Advice.Enter Object subscribing, @Advice.Return String consumerTag,
+        @Advice.Thrown Throwable thrown) {
+      RabbitLoss.subscribed(subscribing, consumerTag, thrown);
+    }
+  }
+
+  /** {@code ConsumerDispatcher.handleConsumeOk(consumer, consumerTag)}, on the connection's thread. */
+  public static final class ConsumeOkAdvice {
+    private ConsumeOkAdvice() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static void enter(@Advice.FieldValue("channel") Channel channel, @Advice.Argument(1) String consumerTag) {
+      RabbitLoss.consumeOk(channel, consumerTag);
+    }
+  }
+
+  /** {@code basicGet(queue, autoAck)}. */
+  public static final class GetAdvice {
+    private GetAdvice() {}
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void exit(@Advice.This ChannelN channel, @Advice.Argument(0) String queue,
+        @Advice.Argument(1) boolean autoAck, @Advice.Return GetResponse response) {
+      RabbitLoss.fetched(channel, queue, autoAck, response);
+    }
+  }
+
+  /** {@code queueDeclare(queue, durable, exclusive, autoDelete, arguments)}. */
+  public static final class DeclareAdvice {
+    private DeclareAdvice() {}
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void exit(@Advice.Argument(4) Map<String, Object> arguments, @Advice.Return AMQP.Queue.DeclareOk ok) {
+      RabbitLoss.declared(arguments, ok);
+    }
+  }
+
+  /** {@code enqueueRpc} and {@code enqueueAsyncRpc}: a synchronous command is about to be sent. */
+  public static final class AskingAdvice {
+    private AskingAdvice() {}
+
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    public static void exit(@Advice.This Object channel) {
+      RabbitLoss.asking(channel);
+    }
+  }
+
+  /** {@code markRpcFinished()}: the broker answered a synchronous command. */
+  public static final class RoundTripAdvice {
+    private RoundTripAdvice() {}
+
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    public static void exit(@Advice.This ChannelN channel) {
+      RabbitLoss.roundTrip(channel);
+    }
+  }
+
+  /** {@code handleDelivery(consumerTag, envelope, properties, body)}: which delivery, and whether it threw. */
   public static final class ConsumerAdvice {
     private ConsumerAdvice() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static void enter(@Advice.Argument(1) Envelope envelope) {
-      RabbitLoss.delivering(envelope.getExchange());
+    public static boolean enter(@Advice.This Object consumer, @Advice.Argument(0) String consumerTag,
+        @Advice.Argument(1) Envelope envelope) {
+      return RabbitLoss.delivering(consumer, consumerTag, envelope);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void exit(@Advice.Thrown Throwable thrown) {
-      RabbitLoss.consumerFailed(thrown);
-      RabbitLoss.delivered();
+    public static void exit(@Advice.Enter boolean tookCharge, @Advice.Thrown Throwable thrown) {
+      if (tookCharge) {
+        RabbitLoss.delivered(thrown);
+      }
     }
   }
 }

@@ -6,6 +6,7 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Severity;
 import io.opentelemetry.context.Context;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -79,10 +80,12 @@ public final class InFlightOperations {
         call.overdue = true;
         String name = call.operation.name();
         call.span.setAttribute(REASON, "overdue");
-        call.span.addEvent("loupe.loss", Attributes.of(REASON, "overdue", OPERATION, name));
+        Instant at = Instant.now();
+        call.span.addEvent("loupe.loss", Attributes.of(REASON, "overdue", OPERATION, name), at);
         overdueCalls.add(1, Attributes.of(OPERATION, name));
         String order = call.orderId == null ? "an order" : "order " + call.orderId;
         var record = GlobalOpenTelemetry.get().getLogsBridge().get("dev.loupe.agent").logRecordBuilder()
+            .setTimestamp(at)
             .setSeverity(Severity.WARN)
             .setSeverityText("WARN")
             .setBody("Operation " + name + " for " + order + " is overdue: running "
