@@ -23,9 +23,9 @@ import java.util.concurrent.TimeUnit;
  * Says loudly where an order was lost. A span that ends with {@code loupe.loss.reason} (set by a
  * sentinel while it was open) gets the event {@code loupe.loss}, a WARN log record with its order id,
  * both stamped with the moment the span ended (when the loss became known), and one more on the loss
- * metric of its kind; a {@code dead_lettered} message, parked rather than lost, is counted apart, on
- * {@code loupe.messages.dead_lettered}. Message losses are counted by destination, at most
- * {@code loupe.messaging.max-destinations} of them ({@link Destinations}). It also decides, as a request or watched operation ends,
+ * metric of its kind; a {@code dead_lettered} message, parked rather than lost, is counted under its own
+ * reason, which the alert rules make a ticket rather than a page. Message losses are counted by
+ * destination, at most {@code loupe.messaging.max-destinations} of them ({@link Destinations}). It also decides, as a request or watched operation ends,
  * whether an exception logged at ERROR inside it was swallowed: the request still answered 2xx, or the
  * operation still returned normally.
  */
@@ -51,10 +51,8 @@ public final class LossReporter implements ExtendedSpanProcessor {
   private final Map<String, String> loggedErrors = new ConcurrentHashMap<>();
   private final Destinations destinations;
   private final LazyCounter messagesLost = new LazyCounter("loupe.messages.lost",
-      "Order messages the broker refused, nacked, returned or discarded, or a consumer rejected or failed on", "{message}");
-  private final LazyCounter messagesDeadLettered = new LazyCounter("loupe.messages.dead_lettered",
-      "Order messages rejected without requeue from a queue with a dead-letter exchange: parked for replay, not lost",
-      "{message}");
+      "Order messages the broker refused, nacked or returned, or a consumer rejected or failed on; reason"
+          + " dead_lettered counts those rejected into a dead-letter exchange, parked rather than lost", "{message}");
   private final LazyCounter exceptionsSwallowed = new LazyCounter("loupe.exceptions.swallowed",
       "Exceptions logged at ERROR inside a request that still answered 2xx, or a watched operation that still"
           + " returned normally", "{exception}");
@@ -124,13 +122,10 @@ public final class LossReporter implements ExtendedSpanProcessor {
     if (MESSAGE_REASONS.contains(reason) || reason.equals(LossAttributes.DEAD_LETTERED)) {
       String named = span.getAttribute(LOSS_DESTINATION);
       String destination = Destinations.spelling(named != null ? named : span.getAttribute(DESTINATION));
-      if (reason.equals(LossAttributes.DEAD_LETTERED)) {
-        messagesDeadLettered.add(1, Attributes.of(DESTINATION, destinations.of(destination)));
-        body = order + " was dead-lettered at " + destination + ": parked by the broker for replay, not lost";
-      } else {
-        messagesLost.add(1, Attributes.of(DESTINATION, destinations.of(destination), REASON_LABEL, reason));
-        body = order + " may be lost (" + reason + ") at " + destination;
-      }
+      messagesLost.add(1, Attributes.of(DESTINATION, destinations.of(destination), REASON_LABEL, reason));
+      body = reason.equals(LossAttributes.DEAD_LETTERED)
+          ? order + " was dead-lettered at " + destination + ": parked by the broker for replay, not lost"
+          : order + " may be lost (" + reason + ") at " + destination;
     } else {
       String route = span.getAttribute(ROUTE);
       String operation = span.getAttribute(OPERATION);

@@ -79,10 +79,9 @@ class LossReporterTest {
   }
 
   @Test
-  void aDeadLetteredMessageIsCountedApartAndNotAsLost() {
+  void aDeadLetteredMessageIsCountedUnderItsOwnReasonAndSaidNotToBeLost() {
     lose("mes.order-intake", "dead_lettered");
-    assertThat(counts("loupe.messages.dead_lettered")).containsExactly(Map.entry("mes.order-intake", 1L));
-    assertThat(counts("loupe.messages.lost")).isEmpty();
+    assertThat(counts("loupe.messages.lost")).containsExactly(Map.entry("mes.order-intake|dead_lettered", 1L));
     assertThat(logs.getFinishedLogRecordItems().get(0).getBodyValue().asString())
         .isEqualTo("Order JW-1 was dead-lettered at mes.order-intake: parked by the broker for replay, not lost");
   }

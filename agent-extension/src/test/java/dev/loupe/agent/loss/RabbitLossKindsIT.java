@@ -104,16 +104,16 @@ class RabbitLossKindsIT {
     assertThat(record.body()).isEqualTo(
         "Order JW-910001 was dead-lettered at legacy.dlx-intake: parked by the broker for replay, not lost");
     assertThat(output).contains("parked 1");
-    assertThat(awaitCount("loupe.messages.dead_lettered", "legacy.dlx-intake", null, 1)).isEqualTo(1);
+    assertThat(awaitCount("loupe.messages.lost", "legacy.dlx-intake", "dead_lettered", 1)).isEqualTo(1);
     assertReportedOnlyAs("JW-910001", "dead_lettered");
-    assertThat(count("loupe.messages.lost", "legacy.dlx-intake", null)).isZero();
+    assertThat(count("loupe.messages.lost", "legacy.dlx-intake", "rejected")).isZero();
   }
 
   @Test
   void aQueueThatDeadLettersByBrokerPolicyIsDeadLetteredWhenTheSettingsNameIt() throws Exception {
     awaitLog("JW-920001", "dead_lettered");
     assertThat(output).contains("parked 2");
-    assertThat(awaitCount("loupe.messages.dead_lettered", "legacy.policy-intake", null, 1)).isEqualTo(1);
+    assertThat(awaitCount("loupe.messages.lost", "legacy.policy-intake", "dead_lettered", 1)).isEqualTo(1);
     assertReportedOnlyAs("JW-920001", "dead_lettered");
   }
 
@@ -273,7 +273,8 @@ class RabbitLossKindsIT {
     Set<String> destinations = receiver.points().stream()
         .filter(p -> p.service().equals(SERVICE) && p.metric().equals("loupe.messages.lost"))
         .map(p -> p.attributes().get("messaging.destination.name")).collect(Collectors.toSet());
-    assertThat(destinations).containsExactlyInAnyOrder("legacy.intake", "legacy.batch", "legacy.autoack",
+    assertThat(destinations).containsExactlyInAnyOrder("legacy.dlx-intake", "legacy.policy-intake",
+        "legacy.intake", "legacy.batch", "legacy.autoack",
         "legacy.acked-first", "legacy.nowhere", "legacy.internal", "legacy.audited", "legacy.full",
         "legacy.no-such-queue");
   }
@@ -327,13 +328,13 @@ class RabbitLossKindsIT {
         .satisfies(l -> assertThat(l.attributes()).containsEntry("loupe.loss.reason", reason));
   }
 
-  /** The latest cumulative value of {@code metric} at {@code destination} (and {@code reason}, unless null). */
+  /** The latest cumulative value of {@code metric} at {@code destination} with {@code reason}. */
   private static double count(String metric, String destination, String reason) {
     Map<Map<String, String>, Double> latest = new HashMap<>();
     for (ExportedPoint p : receiver.points()) {
       if (p.service().equals(SERVICE) && p.metric().equals(metric)
           && destination.equals(p.attributes().get("messaging.destination.name"))
-          && (reason == null || reason.equals(p.attributes().get("reason")))) {
+          && reason.equals(p.attributes().get("reason"))) {
         latest.put(p.attributes(), p.value());
       }
     }
