@@ -54,7 +54,7 @@ class LabelContractTest {
     for (Map<String, Object> reader : list(map(telemetry.get("metrics")).get("readers"))) {
       Object port = map(map(map(reader.get("pull")).get("exporter")).get("prometheus")).get("port");
       if (port != null) {
-        ports.add(Integer.valueOf(String.valueOf(port)));
+        ports.add(Integer.valueOf(withDefaults(String.valueOf(port))));
       }
     }
     assertThat(ports).as("the Collector exposes its own metrics for Prometheus to pull").hasSize(1);
@@ -140,6 +140,12 @@ class LabelContractTest {
     }
   }
 
+  @Test
+  void aCollectorSettingReadsAsItsDefault() {
+    assertThat(withDefaults("${env:LOUPE_COLLECTOR_METRICS_PORT:-8888}")).isEqualTo("8888");
+    assertThat(withDefaults("otel-collector:8888")).isEqualTo("otel-collector:8888");
+  }
+
   /** The parser behind the check above finds metric names, and only them. */
   @Test
   void seriesReadByAnExpressionAreItsMetricNames() {
@@ -219,6 +225,11 @@ class LabelContractTest {
       }
     }
     throw new AssertionError("docs/label-contract.md has no row for the service label");
+  }
+
+  /** A config value as the Collector resolves it when no environment variable is set: ${env:NAME:-default}. */
+  static String withDefaults(String value) {
+    return value.replaceAll("\\$\\{env:\\w+:-([^}]*)}", "$1");
   }
 
   private static void collectStrings(Object node, List<String> out) {
