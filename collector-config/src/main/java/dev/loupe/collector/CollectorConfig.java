@@ -28,7 +28,11 @@ public final class CollectorConfig {
     this.root = root;
   }
 
-  /** Loads and merges {@code files} in order. */
+  /**
+   * Loads and merges {@code files} in order.
+   *
+   * @throws IOException if a file cannot be read or is not a YAML mapping, naming the file
+   */
   public static CollectorConfig load(Path... files) throws IOException {
     Map<String, Object> merged = new LinkedHashMap<>();
     for (Path file : files) {
@@ -37,7 +41,11 @@ public final class CollectorConfig {
     return new CollectorConfig(merged);
   }
 
-  /** Parses one YAML file into maps and lists; fails with the file's name if it is not YAML. */
+  /**
+   * Parses one YAML file into maps and lists (an empty file gives an empty map).
+   *
+   * @throws IOException if it cannot be read, is not YAML or not a mapping, naming the file
+   */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> parse(Path file) throws IOException {
     try (Reader in = Files.newBufferedReader(file)) {
@@ -66,6 +74,22 @@ public final class CollectorConfig {
     });
   }
 
+  /**
+   * The types of the components this configuration defines in one section (the part of each id before
+   * any '/'), sorted.
+   *
+   * @param kind receivers, processors, exporters, connectors or extensions
+   */
+  public java.util.SortedSet<String> types(String kind) {
+    java.util.SortedSet<String> types = new java.util.TreeSet<>();
+    section(kind).keySet().forEach(id -> types.add(type(id)));
+    return types;
+  }
+
+  private static String type(String id) {
+    return id.contains("/") ? id.substring(0, id.indexOf('/')) : id;
+  }
+
   /** The merged configuration as YAML, for a Collector that takes a single file. */
   public String toYaml() {
     DumperOptions options = new DumperOptions();
@@ -74,15 +98,19 @@ public final class CollectorConfig {
   }
 
   /**
-   * Every problem with this configuration: components a pipeline names but nobody defines, types the
-   * pinned distribution does not have, pipelines that do not start with {@code memory_limiter}, order
+   * Every problem with this configuration: components a pipeline names but nobody defines, types
+   * {@code distribution} does not have, pipelines that do not start with {@code memory_limiter}, order
    * ids as metric dimensions, and, for production, plaintext or unauthenticated links.
+   *
+   * @param distribution the component types a Collector has (from the manifest or a binary)
+   * @param production whether to hold the config to production's rules too
+   * @return one line per problem; empty if there is none
    */
   public List<String> problems(Distribution distribution, boolean production) {
     List<String> problems = new ArrayList<>();
     for (String kind : KINDS) {
       for (String id : section(kind).keySet()) {
-        String type = id.contains("/") ? id.substring(0, id.indexOf('/')) : id;
+        String type = type(id);
         if (!distribution.has(kind, type)) {
           problems.add(kind + ": '" + id + "' is of type '" + type + "', which " + distribution.name() + " does not have");
         }
@@ -131,7 +159,7 @@ public final class CollectorConfig {
 
   private void checkSpanMetricDimensions(List<String> problems) {
     section("connectors").forEach((id, value) -> {
-      if (id.startsWith("spanmetrics")) {
+      if (type(id).equals("span_metrics") || type(id).equals("spanmetrics")) {
         for (Object dimension : list(map(value).get("dimensions"))) {
           String name = String.valueOf(map(dimension).get("name"));
           if (name.contains("order") || name.equals("url.full") || name.equals("url.path")) {

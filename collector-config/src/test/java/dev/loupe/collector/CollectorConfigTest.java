@@ -22,8 +22,11 @@ class CollectorConfigTest {
   @TempDir
   Path broken;
 
+  static final Path MANIFEST = FOLDER.resolve("distribution/manifest.yaml");
+
+  /** The types the manifest declares: the check that runs without Go (CollectorValidateTest runs the binary). */
   private static Distribution distribution() throws IOException {
-    return Distribution.load(FOLDER.resolve("distribution/otelcol-contrib-0.136.0.components"));
+    return Distribution.of(Manifest.load(MANIFEST));
   }
 
   @Test
@@ -54,8 +57,8 @@ class CollectorConfigTest {
   @Test
   void everyMetricPointGetsTheServiceLabelOfTheLabelContract() throws IOException {
     String text = Files.readString(BASE);
-    assertThat(text).contains("processors: [memory_limiter, transform/service-label, batch]\n      exporters: [prometheusremotewrite]")
-        .contains("set(attributes[\"service\"], resource.attributes[\"service.name\"])")
+    assertThat(text).contains("processors: [memory_limiter, transform/service-label, batch]\n      exporters: [prometheus_remote_write]")
+        .contains("set(datapoint.attributes[\"service\"], resource.attributes[\"service.name\"])")
         .contains("metrics_path: /metrics/per-object");
   }
 
@@ -68,15 +71,23 @@ class CollectorConfigTest {
 
   @Test
   void aPipelineNamingAnUndefinedComponentIsCaught() throws IOException {
-    Path base = copy(BASE, "exporters: [otlp/tempo]", "exporters: [otlp/tempo, otlp/jaeger]");
-    assertThat(problems(base, PRODUCTION, true)).containsExactly("pipeline traces/sampled: exporters 'otlp/jaeger' is not defined");
+    Path base = copy(BASE, "exporters: [otlp_grpc/tempo]", "exporters: [otlp_grpc/tempo, otlp_grpc/jaeger]");
+    assertThat(problems(base, PRODUCTION, true)).containsExactly("pipeline traces/sampled: exporters 'otlp_grpc/jaeger' is not defined");
   }
 
   @Test
   void aComponentTheDistributionLacksIsCaught() throws IOException {
-    Path base = copy(BASE, "  otlphttp/loki:\n", "  loki:\n    endpoint: http://loki:3100/loki/api/v1/push\n  otlphttp/loki:\n");
-    assertThat(problems(base, PRODUCTION, true)).anyMatch(p -> p.equals(
-        "exporters: 'loki' is of type 'loki', which otelcol-contrib-0.136.0 does not have"));
+    Path base = copy(BASE, "  otlp_http/loki:\n", "  loki:\n    endpoint: https://loki:3100/loki/api/v1/push\n  otlp_http/loki:\n");
+    assertThat(problems(base, PRODUCTION, true)).containsExactly(
+        "exporters: 'loki' is of type 'loki', which loupe-otelcol 0.161.0-loupe does not have");
+  }
+
+  /** Types renamed before release 0.161.0 are still accepted there under their old names, each with a warning. */
+  @Test
+  void aDeprecatedTypeNameIsCaught() throws IOException {
+    Path base = copy(BASE, "  otlp_http/loki:\n", "  otlphttp/loki:\n");
+    assertThat(problems(base, PRODUCTION, true)).contains(
+        "exporters: 'otlphttp/loki' is of type 'otlphttp', which loupe-otelcol 0.161.0-loupe does not have");
   }
 
   @Test
@@ -88,8 +99,8 @@ class CollectorConfigTest {
 
   @Test
   void insecureTlsInProductionIsCaught() throws IOException {
-    Path production = copy(PRODUCTION, "  otlp/tempo:\n    tls:\n", "  otlp/tempo:\n    tls:\n      insecure: true\n");
-    assertThat(problems(BASE, production, true)).containsExactly("exporters.otlp/tempo.tls.insecure: insecure is true; production links use TLS");
+    Path production = copy(PRODUCTION, "  otlp_grpc/tempo:\n    tls:\n", "  otlp_grpc/tempo:\n    tls:\n      insecure: true\n");
+    assertThat(problems(BASE, production, true)).containsExactly("exporters.otlp_grpc/tempo.tls.insecure: insecure is true; production links use TLS");
   }
 
   @Test
@@ -108,7 +119,7 @@ class CollectorConfigTest {
   void anOrderIdAsASpanMetricDimensionIsCaught() throws IOException {
     Path base = copy(BASE, "      - name: http.route\n", "      - name: http.route\n      - name: order.id\n");
     assertThat(problems(base, PRODUCTION, true))
-        .containsExactly("connectors.spanmetrics: dimension 'order.id' is unbounded; metrics must never carry it");
+        .containsExactly("connectors.span_metrics: dimension 'order.id' is unbounded; metrics must never carry it");
   }
 
   @Test
