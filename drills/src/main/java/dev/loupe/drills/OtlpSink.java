@@ -1,0 +1,212 @@
+package dev.loupe.drills;
+
+import com.google.protobuf.MessageLite;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ServerCalls;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Stands in for Tempo and Loki, which cannot be built or installed here: an OTLP receiver on free
+ * loopback ports, over gRPC (as the gateway sends traces to Tempo) and over HTTP/protobuf (as it sends
+ * logs to Loki's {@code /otlp}). It keeps what arrives for assertions, and the raw bytes of every
+ * request so a test can search all of it. {@link #refuse(boolean)} makes it answer every export with an
+ * error, as a backend that is down would.
+ */
+public final class OtlpSink implements AutoCloseable {
+
+  /** A span as it arrived; {@code status} is {@code STATUS_CODE_UNSET}, {@code _OK} or {@code _ERROR}. */
+  public record Span(String service, String traceId, String spanId, String name, String status,
+      Map<String, String> attributes) {}
+
+  /** A log record as it arrived. */
+  public record LogRecord(String service, String traceId, String body, Map<String, String> attributes) {}
+
+  private final Server grpc;
+  private final HttpServer http;
+  private final List<Span> spans = new CopyOnWriteArrayList<>();
+  private final List<LogRecord> logs = new CopyOnWriteArrayList<>();
+  private final List<byte[]> raw = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean refusing = new AtomicBoolean();
+
+  /** Listens at once on two free ports of 127.0.0.1: one for gRPC, one for HTTP. */
+  public OtlpSink() throws IOException {
+    grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(service("opentelemetry.proto.collector.trace.v1.TraceService", ExportTraceServiceRequest.getDefaultInstance(),
+            ExportTraceServiceResponse.getDefaultInstance(), this::traces))
+        .addService(service("opentelemetry.proto.collector.logs.v1.LogsService", ExportLogsServiceRequest.getDefaultInstance(),
+            ExportLogsServiceResponse.getDefaultInstance(), this::logs))
+        .build().start();
+    http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+    http.createContext("/", this::httpExport);
+    http.start();
+  }
+
+  /** host:port of the gRPC listener (an OTLP/gRPC exporter's endpoint). */
+  public String grpcEndpoint() {
+    return "127.0.0.1:" + grpc.getPort();
+  }
+
+  /** Base URL of the HTTP listener; {@code /v1/traces} and {@code /v1/logs} under any prefix are taken. */
+  public URI httpEndpoint() {
+    return URI.create("http://127.0.0.1:" + http.getAddress().getPort());
+  }
+
+  /** While {@code true}, every export is answered with an error (gRPC UNAVAILABLE, HTTP 503). */
+  public void refuse(boolean refuse) {
+    refusing.set(refuse);
+  }
+
+  public List<Span> spans() {
+    return List.copyOf(spans);
+  }
+
+  public List<LogRecord> logs() {
+    return List.copyOf(logs);
+  }
+
+  /** Every request body received, decoded protobuf bytes as sent. */
+  public List<byte[]> raw() {
+    return List.copyOf(raw);
+  }
+
+  private <Q extends MessageLite, R extends MessageLite> ServerServiceDefinition service(String name, Q request,
+      R response, java.util.function.Consumer<Q> sink) {
+    MethodDescriptor<Q, R> export = MethodDescriptor.<Q, R>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(MethodDescriptor.generateFullMethodName(name, "Export"))
+        .setRequestMarshaller(marshaller(request))
+        .setResponseMarshaller(marshaller(response))
+        .build();
+    return ServerServiceDefinition.builder(name)
+        .addMethod(export, ServerCalls.asyncUnaryCall((req, observer) -> {
+          if (refusing.get()) {
+            observer.onError(io.grpc.Status.UNAVAILABLE.withDescription("backend down (drill)").asRuntimeException());
+            return;
+          }
+          raw.add(req.toByteArray());
+          sink.accept(req);
+          observer.onNext(response);
+          observer.onCompleted();
+        }))
+        .build();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends MessageLite> MethodDescriptor.Marshaller<T> marshaller(T prototype) {
+    return (MethodDescriptor.Marshaller<T>) ProtoUtils.marshaller((com.google.protobuf.Message) prototype);
+  }
+
+  private void httpExport(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String path = exchange.getRequestURI().getPath();
+      if (refusing.get()) {
+        exchange.sendResponseHeaders(503, -1);
+        return;
+      }
+      byte[] body;
+      try (InputStream in = "gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))
+          ? new GZIPInputStream(exchange.getRequestBody()) : exchange.getRequestBody()) {
+        body = in.readAllBytes();
+      }
+      byte[] answer;
+      if (path.endsWith("/v1/traces")) {
+        traces(ExportTraceServiceRequest.parseFrom(body));
+        answer = ExportTraceServiceResponse.getDefaultInstance().toByteArray();
+      } else if (path.endsWith("/v1/logs")) {
+        logs(ExportLogsServiceRequest.parseFrom(body));
+        answer = ExportLogsServiceResponse.getDefaultInstance().toByteArray();
+      } else {
+        exchange.sendResponseHeaders(404, -1);
+        return;
+      }
+      raw.add(body);
+      exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
+      exchange.sendResponseHeaders(200, answer.length);
+      exchange.getResponseBody().write(answer);
+    }
+  }
+
+  private void traces(ExportTraceServiceRequest request) {
+    for (var rs : request.getResourceSpansList()) {
+      String service = text(rs.getResource().getAttributesList(), "service.name");
+      for (var ss : rs.getScopeSpansList()) {
+        for (var s : ss.getSpansList()) {
+          spans.add(new Span(service, hex(s.getTraceId().toByteArray()), hex(s.getSpanId().toByteArray()), s.getName(),
+              s.getStatus().getCode().name(), flatten(s.getAttributesList())));
+        }
+      }
+    }
+  }
+
+  private void logs(ExportLogsServiceRequest request) {
+    for (var rl : request.getResourceLogsList()) {
+      String service = text(rl.getResource().getAttributesList(), "service.name");
+      for (var sl : rl.getScopeLogsList()) {
+        for (var l : sl.getLogRecordsList()) {
+          logs.add(new LogRecord(service, hex(l.getTraceId().toByteArray()), value(l.getBody()),
+              flatten(l.getAttributesList())));
+        }
+      }
+    }
+  }
+
+  private static String hex(byte[] bytes) {
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  private static String text(List<KeyValue> attributes, String key) {
+    return flatten(attributes).get(key);
+  }
+
+  private static Map<String, String> flatten(List<KeyValue> attributes) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (KeyValue kv : attributes) {
+      m.put(kv.getKey(), value(kv.getValue()));
+    }
+    return m;
+  }
+
+  private static String value(AnyValue v) {
+    return switch (v.getValueCase()) {
+      case STRING_VALUE -> v.getStringValue();
+      case INT_VALUE -> Long.toString(v.getIntValue());
+      case DOUBLE_VALUE -> Double.toString(v.getDoubleValue());
+      case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
+      default -> v.toString();
+    };
+  }
+
+  @Override
+  public void close() {
+    http.stop(0);
+    grpc.shutdownNow();
+    try {
+      grpc.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
