@@ -40,7 +40,7 @@ public final class LossSentinels {
       problems.add(DETECT_UNROUTABLE + ": '" + value + "' is neither true nor false; unroutable detection stays off");
     }
     String deadLetter = String.join(",", config.getList(DEAD_LETTER_QUEUES));
-    int tracked = number(config, TRACKED_PER_CHANNEL, DEFAULT_TRACKED, 16, 1_000_000, problems);
+    int tracked = number(config, TRACKED_PER_CHANNEL, DEFAULT_TRACKED, 16, 65_536, problems);
     int destinations = number(config, MAX_DESTINATIONS, DEFAULT_MAX_DESTINATIONS, 1, 10_000, problems);
     System.setProperty(RabbitLoss.DETECT_UNROUTABLE_HANDOFF, Boolean.toString(detect));
     System.setProperty(RabbitLoss.DEAD_LETTER_QUEUES_HANDOFF, deadLetter);

@@ -42,7 +42,7 @@ class LossSentinelsTest {
         "loupe.messaging.max-destinations", "0", "loupe.messaging.detect-unroutable", "maybe"), problems);
     assertThat(problems).containsExactly(
         "loupe.messaging.detect-unroutable: 'maybe' is neither true nor false; unroutable detection stays off",
-        "loupe.messaging.tracked-per-channel: 'lots' is not a whole number from 16 to 1000000; 512 is used",
+        "loupe.messaging.tracked-per-channel: 'lots' is not a whole number from 16 to 65536; 512 is used",
         "loupe.messaging.max-destinations: '0' is not a whole number from 1 to 10000; 100 is used");
     assertThat(described).contains("tracked-per-channel=512, max-destinations=100");
   }

@@ -6,7 +6,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,8 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * broker has not yet shown it took; the channel's consumers. It decides, from those, which orders a
  * settlement, a confirm or the broker closing the channel affects; {@link RabbitLoss} reports them.
  *
- * <p>Bounded: at most {@code limit} deliveries and {@code limit} publishes are remembered; beyond
- * that the oldest is forgotten and what later happens to it is reported without its order. It holds no
+ * <p>Bounded: at most {@code limit} publishes are remembered, and deliveries up to {@code limit} tags
+ * (rounded up to a power of two) behind the newest; beyond that the oldest is forgotten and what later
+ * happens to it is reported without its order. It holds no
  * reference to its channel, and is dropped when the channel closes. Thread-safe: the
  * application's threads publish and settle while the connection's thread delivers, confirms and closes.
  */
@@ -93,7 +93,16 @@ final class ChannelLedger {
   /** {@code basicConsume} calls waiting for the broker's consume-ok, in the order they were made. */
   private final ArrayDeque<Subscription> awaitingConsumeOk = new ArrayDeque<>();
 
-  private final LinkedHashMap<Long, Delivery> unsettled = new LinkedHashMap<>();
+  /**
+   * Unsettled deliveries by delivery tag, which a channel numbers one by one: the delivery of tag t sits
+   * at t modulo the ring's length, so a delivery as many tags behind as the ring is long is forgotten
+   * when its slot is needed. Made on the first delivery; guarded by {@code deliveries}.
+   */
+  private final Object deliveries = new Object();
+  private Delivery[] ring;
+  private int unsettledCount;
+  /** No delivery below this tag is in the ring. */
+  private long lowestTag = 1;
   private long highestTag;
   private long forgottenUpTo;
 
@@ -156,17 +165,39 @@ final class ChannelLedger {
 
   // --- deliveries -------------------------------------------------------------------------------
 
-  /** A delivery the application must settle; the oldest is forgotten beyond the limit. */
+  /** A delivery the application must settle; one as many tags behind as the limit is forgotten. */
   void delivered(Delivery delivery) {
-    synchronized (unsettled) {
-      if (unsettled.size() >= limit) {
-        Iterator<Delivery> oldest = unsettled.values().iterator();
-        forgottenUpTo = Math.max(forgottenUpTo, oldest.next().tag);
-        oldest.remove();
+    synchronized (deliveries) {
+      if (ring == null) {
+        ring = new Delivery[Integer.highestOneBit(Math.max(1, limit - 1)) << 1]; // the limit, rounded up to a power of two
       }
-      unsettled.put(delivery.tag, delivery);
+      int slot = slot(delivery.tag);
+      Delivery old = ring[slot];
+      if (old != null) {
+        forgottenUpTo = Math.max(forgottenUpTo, old.tag);
+        unsettledCount--;
+      }
+      ring[slot] = delivery;
+      unsettledCount++;
       highestTag = Math.max(highestTag, delivery.tag);
+      lowestTag = Math.min(lowestTag, delivery.tag);
     }
+  }
+
+  private int slot(long tag) {
+    return (int) (tag & (ring.length - 1));
+  }
+
+  /** The delivery of {@code tag}, taken out of the ring; null if it is not there. Holds {@code deliveries}. */
+  private Delivery take(long tag) {
+    int slot = slot(tag);
+    Delivery d = ring[slot];
+    if (d == null || d.tag != tag) {
+      return null;
+    }
+    ring[slot] = null;
+    unsettledCount--;
+    return d;
   }
 
   /**
@@ -178,24 +209,32 @@ final class ChannelLedger {
     if (settledAfter < 0) {
       settledAfter = published;
     }
-    synchronized (unsettled) {
+    synchronized (deliveries) {
+      if (ring == null) {
+        return Collections.emptyList();
+      }
       if (!multiple) {
-        Delivery one = unsettled.remove(tag);
+        Delivery one = take(tag);
         if (one == null) {
           return Collections.emptyList();
         }
         one.outcome = outcome;
+        lowestTag = Math.max(lowestTag, highestTag - ring.length + 1);
+        while (lowestTag <= highestTag && ring[slot(lowestTag)] == null) {
+          lowestTag++; // at most the ring's length, and once per tag as they are settled in turn
+        }
         return Collections.singletonList(one);
       }
-      List<Delivery> out = new ArrayList<>();
-      for (Iterator<Delivery> it = unsettled.values().iterator(); it.hasNext(); ) {
-        Delivery d = it.next();
-        if (tag == 0 || d.tag <= tag) {
+      long last = tag == 0 ? highestTag : Math.min(tag, highestTag);
+      List<Delivery> out = new ArrayList<>(4);
+      for (long t = Math.max(lowestTag, highestTag - ring.length + 1); t <= last; t++) {
+        Delivery d = take(t);
+        if (d != null) {
           d.outcome = outcome;
           out.add(d);
-          it.remove();
         }
       }
+      lowestTag = Math.max(lowestTag, last + 1);
       return out;
     }
   }
@@ -207,7 +246,7 @@ final class ChannelLedger {
    * channel, and changes nothing for the message).
    */
   boolean unseen(long tag, boolean multiple) {
-    synchronized (unsettled) {
+    synchronized (deliveries) {
       return multiple ? tag == 0 ? forgottenUpTo > 0 : tag > highestTag || forgottenUpTo > 0
           : tag > highestTag || tag <= forgottenUpTo;
     }
@@ -215,17 +254,24 @@ final class ChannelLedger {
 
   /** The broker takes back every unsettled delivery ({@code basicRecover}, or the channel closed). */
   void requeueAll() {
-    synchronized (unsettled) {
-      for (Delivery d : unsettled.values()) {
-        d.outcome = Delivery.REQUEUED;
+    synchronized (deliveries) {
+      if (ring == null) {
+        return;
       }
-      unsettled.clear();
+      for (int i = 0; i < ring.length; i++) {
+        if (ring[i] != null) {
+          ring[i].outcome = Delivery.REQUEUED;
+          ring[i] = null;
+        }
+      }
+      unsettledCount = 0;
+      lowestTag = highestTag + 1;
     }
   }
 
   int unsettledCount() {
-    synchronized (unsettled) {
-      return unsettled.size();
+    synchronized (deliveries) {
+      return unsettledCount;
     }
   }
 

@@ -456,13 +456,16 @@ public final class RabbitLoss {
     @Override
     public void shutdownCompleted(ShutdownSignalException cause) {
       try {
+        ledgers.remove(channel, ledger);
+        if (!guard.on()) {
+          return;
+        }
         List<Publish> refused = Collections.emptyList();
         AMQP.Channel.Close close = null;
         if (!cause.isHardError() && !cause.isInitiatedByApplication() && cause.getReason() instanceof AMQP.Channel.Close c) {
           close = c;
           refused = ledger.refusedBy(c);
         }
-        ledgers.remove(channel, ledger);
         ledger.closed();
         ledger.subscriptions.forEach(consumers::remove);
         for (Publish p : refused) {
@@ -488,7 +491,9 @@ public final class RabbitLoss {
     @Override
     public void handleAck(long deliveryTag, boolean multiple) {
       try {
-        ledger.confirmed(deliveryTag, multiple);
+        if (guard.on()) {
+          ledger.confirmed(deliveryTag, multiple);
+        }
       } catch (Throwable e) {
         guard.failed(e);
       }
@@ -497,6 +502,9 @@ public final class RabbitLoss {
     @Override
     public void handleNack(long deliveryTag, boolean multiple) {
       try {
+        if (!guard.on()) {
+          return;
+        }
         List<Publish> nacked = ledger.confirmed(deliveryTag, multiple);
         if (nacked.isEmpty()) {
           LossSpans.report(Context.root(), LossAttributes.UNKNOWN, "nacked", LossAttributes.PUBLISH_NACKED);
@@ -517,6 +525,9 @@ public final class RabbitLoss {
     public void handleReturn(int replyCode, String replyText, String exchange, String routingKey,
         AMQP.BasicProperties properties, byte[] body) {
       try {
+        if (!guard.on()) {
+          return;
+        }
         Context sent = GlobalOpenTelemetry.getPropagators().getTextMapPropagator()
             .extract(Context.root(), properties == null ? null : properties.getHeaders(), Headers.INSTANCE);
         LossSpans.loss(sent, LossSpans.ofPublish(exchange, routingKey), "returned", LossAttributes.UNROUTABLE)

@@ -46,6 +46,24 @@ class ChannelLedgerTest {
   }
 
   @Test
+  void aConsumerThatAcknowledgesEachDeliveryWithMultipleAsSpringDoesSettlesOneAtATime() {
+    for (long tag = 1; tag <= 2000; tag++) {
+      ledger.delivered(delivery(tag));
+      assertThat(tags(ledger.settle(tag, true, Delivery.ACKED))).containsExactly(tag);
+    }
+    assertThat(ledger.unsettledCount()).isZero();
+    assertThat(ledger.unseen(1500, false)).as("settled, not forgotten").isFalse();
+  }
+
+  @Test
+  void deliveriesAfterTheChannelHandedEverythingBackAreTrackedAgain() {
+    ledger.delivered(delivery(1));
+    ledger.requeueAll();
+    ledger.delivered(delivery(2));
+    assertThat(tags(ledger.settle(2, true, Delivery.DROPPED))).containsExactly(2L);
+  }
+
+  @Test
   void tagZeroWithMultipleSettlesEverything() {
     ledger.delivered(delivery(7));
     ledger.delivered(delivery(8));
