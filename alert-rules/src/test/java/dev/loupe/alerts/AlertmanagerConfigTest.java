@@ -1,5 +1,7 @@
 package dev.loupe.alerts;
 
+import dev.loupe.drills.Alertmanager;
+import dev.loupe.drills.Webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -84,12 +86,8 @@ class AlertmanagerConfigTest {
 
   @Test
   void aRealAlertmanagerInhibitsSymptomsAndNotifiesReadably(@TempDir Path dir) throws Exception {
-    try (WebhookReceiver slack = new WebhookReceiver();
-        Daemon am = Daemon.alertmanager(dir, Map.of(
-            "pagerduty-routing-key", "test-routing-key",
-            "oncall-slack-webhook-url", slack.url("/oncall").toString(),
-            "team-slack-webhook-url", slack.url("/team").toString(),
-            "deadmans-switch-token", "test-token"))) {
+    try (Webhook slack = new Webhook();
+        Alertmanager am = Alertmanager.start(dir, Alertmanager.secretsFor(slack))) {
       String runbook = AlertCatalogueTest.RUNBOOK_BASE;
       String alerts = "[" + String.join(",",
           alert(Map.of("alertname", "RabbitmqDown", "severity", "page", "service", "rabbitmq", "failure_point", "9"),
@@ -119,7 +117,7 @@ class AlertmanagerConfigTest {
       assertThat(inhibited(state, "OrderMessageRejected", "mes-api")).as("a lost order is never inhibited").isFalse();
       assertThat(inhibited(state, "RabbitmqDown", "rabbitmq")).isFalse();
 
-      WebhookReceiver.Notification page = Eventually.await("the on-call channel to hear of the rejected order",
+      Webhook.Notification page = Eventually.await("the on-call channel to hear of the rejected order",
           Duration.ofSeconds(60), () -> slack.received("/oncall").stream()
               .filter(n -> n.body().contains("OrderMessageRejected")).findFirst());
       String text = JSON.readTree(page.body()).get("attachments").get(0).get("text").asText();
@@ -140,7 +138,7 @@ class AlertmanagerConfigTest {
   /** The telemetry pipeline down pages once, as that, and holds back the services it stopped reporting. */
   @Test
   void aRealAlertmanagerPagesThePipelineOnceAndHoldsBackTheServicesItCarried(@TempDir Path dir) throws Exception {
-    try (WebhookReceiver slack = new WebhookReceiver(); Daemon am = alertmanager(dir, slack)) {
+    try (Webhook slack = new Webhook(); Alertmanager am = alertmanager(dir, slack)) {
       JsonNode state = post(am, List.of(
           page("TelemetryPipelineDown", "otel-collector", "none"),
           page("ServiceDown", "shop-api", "1"),
@@ -165,7 +163,7 @@ class AlertmanagerConfigTest {
   /** The page names the database or storage, not the service whose requests fail because of it. */
   @Test
   void aRealAlertmanagerPagesTheDatabaseOrStorageRatherThanTheServiceThatSuffers(@TempDir Path dir) throws Exception {
-    try (WebhookReceiver slack = new WebhookReceiver(); Daemon am = alertmanager(dir, slack)) {
+    try (Webhook slack = new Webhook(); Alertmanager am = alertmanager(dir, slack)) {
       JsonNode state = post(am, List.of(
           page("DatabaseUnavailable", "shop-api", "2"),
           page("ApiAvailabilityBurnRateFast", "shop-api", "1"),
@@ -185,16 +183,12 @@ class AlertmanagerConfigTest {
     }
   }
 
-  private static Daemon alertmanager(Path dir, WebhookReceiver slack) throws Exception {
-    return Daemon.alertmanager(dir, Map.of(
-        "pagerduty-routing-key", "test-routing-key",
-        "oncall-slack-webhook-url", slack.url("/oncall").toString(),
-        "team-slack-webhook-url", slack.url("/team").toString(),
-        "deadmans-switch-token", "test-token"));
+  private static Alertmanager alertmanager(Path dir, Webhook slack) throws Exception {
+    return Alertmanager.start(dir, Alertmanager.secretsFor(slack));
   }
 
   /** Posts the alerts and returns Alertmanager's view once it holds them all and has inhibited the given one. */
-  private static JsonNode post(Daemon am, List<String> alerts, String inhibitedName, String inhibitedService) throws Exception {
+  private static JsonNode post(Alertmanager am, List<String> alerts, String inhibitedName, String inhibitedService) throws Exception {
     assertThat(am.post("/api/v2/alerts", "[" + String.join(",", alerts) + "]").statusCode()).isEqualTo(200);
     return Eventually.await("Alertmanager to evaluate inhibitions", Duration.ofSeconds(30), () -> {
       JsonNode all = JSON.readTree(am.get("/api/v2/alerts").body());
@@ -203,10 +197,10 @@ class AlertmanagerConfigTest {
   }
 
   /** The titles of the on-call pages, once every expected one has arrived. */
-  private static List<String> pages(WebhookReceiver slack, List<String> expected) throws Exception {
+  private static List<String> pages(Webhook slack, List<String> expected) throws Exception {
     return Eventually.await("on-call to be paged for " + expected, Duration.ofSeconds(60), () -> {
       List<String> received = new ArrayList<>();
-      for (WebhookReceiver.Notification n : slack.received("/oncall")) {
+      for (Webhook.Notification n : slack.received("/oncall")) {
         received.add(JSON.readTree(n.body()).get("attachments").get(0).get("title").asText());
       }
       return expected.stream().allMatch(e -> received.stream().anyMatch(t -> t.contains(e)))

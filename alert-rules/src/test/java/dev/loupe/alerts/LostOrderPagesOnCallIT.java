@@ -1,5 +1,8 @@
 package dev.loupe.alerts;
 
+import dev.loupe.drills.Alertmanager;
+import dev.loupe.drills.Prometheus;
+import dev.loupe.drills.Webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -56,12 +59,9 @@ class LostOrderPagesOnCallIT {
       agentPorts.put(s, Tools.freePort());
     }
 
-    try (WebhookReceiver slack = new WebhookReceiver();
-        Daemon alertmanager = Daemon.alertmanager(Files.createDirectories(dir.resolve("alertmanager")), Map.of(
-            "pagerduty-routing-key", "e2e-routing-key",
-            "oncall-slack-webhook-url", slack.url("/oncall").toString(),
-            "team-slack-webhook-url", slack.url("/team").toString(),
-            "deadmans-switch-token", "e2e-token"));
+    try (Webhook slack = new Webhook();
+        Alertmanager alertmanager = Alertmanager.start(Files.createDirectories(dir.resolve("alertmanager")),
+            Alertmanager.secretsFor(slack));
         Stack stack = Stack.builder(repository)
             .workDir(repository.resolve("alert-rules/target/e2e-stack-" + ProcessHandle.current().pid()))
             .useLocalServices(false)
@@ -69,9 +69,9 @@ class LostOrderPagesOnCallIT {
             .progress(line -> System.out.println("[stack] " + line))
             .start()) {
       int prometheusPort = Tools.freePort();
-      Path config = writePrometheusConfig(dir.resolve("prometheus"), alertmanager.url, agentPorts,
+      Path config = writePrometheusConfig(dir.resolve("prometheus"), alertmanager.url(), agentPorts,
           stack.broker().metricsPort());
-      try (Daemon prometheus = Daemon.prometheus(dir.resolve("prometheus"), config, prometheusPort)) {
+      try (Prometheus prometheus = Prometheus.start(dir.resolve("prometheus"), Files.readString(config), prometheusPort)) {
         // the loss rules count a brand-new loss series whole only once Prometheus has been collecting
         // for a minute (so that a Prometheus started with empty storage never pages old counts)
         Eventually.await("Prometheus to have known mes-api for a minute", Duration.ofMinutes(3),
@@ -93,7 +93,7 @@ class LostOrderPagesOnCallIT {
             Duration.ofSeconds(60), () -> lostMessages(agentPorts.get(Service.MES)) > 0
                 ? Optional.of(System.nanoTime()) : Optional.empty());
 
-        WebhookReceiver.Notification page = Eventually.await("the on-call page for the rejected order",
+        Webhook.Notification page = Eventually.await("the on-call page for the rejected order",
             Duration.ofSeconds(90), () -> slack.received("/oncall").stream()
                 .filter(n -> n.body().contains("OrderMessageRejected")).findFirst());
         double seconds = (page.receivedNanos() - lossNanos) / 1e9;
@@ -110,7 +110,7 @@ class LostOrderPagesOnCallIT {
         assertThat(seconds).as("seconds from the loss to the page").isLessThanOrEqualTo(60.0);
 
         List<String> titles = new ArrayList<>();
-        for (WebhookReceiver.Notification n : slack.received("/oncall")) {
+        for (Webhook.Notification n : slack.received("/oncall")) {
           titles.add(JSON.readTree(n.body()).get("attachments").get(0).get("title").asText());
         }
         assertThat(titles).as("the only page is the lost order").allMatch(t -> t.contains("OrderMessageRejected"));
@@ -124,7 +124,7 @@ class LostOrderPagesOnCallIT {
    * OrdersPageSlow watches the MES route {@code /api/orders}: the route templates of mes-api.properties
    * must give the real MES that series, not the JDK HttpServer's {@code /} for every request.
    */
-  private static void ordersPageHasItsOwnSeries(Daemon prometheus, PipelineClient client) throws Exception {
+  private static void ordersPageHasItsOwnSeries(Prometheus prometheus, PipelineClient client) throws Exception {
     String raw = "http_server_request_duration_seconds_count{service=\"mes-api\", http_route=\"/api/orders\"}";
     assertThat(client.ordersPage("PRICED", 0, 20).status()).isEqualTo(200);
     Eventually.await("Prometheus to scrape the orders page's own series", Duration.ofSeconds(30),
@@ -168,7 +168,7 @@ class LostOrderPagesOnCallIT {
     return config;
   }
 
-  private static JsonNode query(Daemon prometheus, String promql) throws Exception {
+  private static JsonNode query(Prometheus prometheus, String promql) throws Exception {
     JsonNode answer = JSON.readTree(prometheus.get("/api/v1/query?query="
         + URLEncoder.encode(promql, StandardCharsets.UTF_8)).body());
     assertThat(answer.path("status").asText()).as(answer.toString()).isEqualTo("success");
