@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +52,45 @@ class CollectorConfigTest {
   void theFullStackVariantPassesTheChecksItCanPass() throws IOException {
     Path lgtm = FOLDER.resolve("overrides/lgtm.yaml");
     assertThat(CollectorConfig.load(BASE, lgtm).problems(distribution(), false)).isEmpty();
+  }
+
+  /** Each scale-out tier is deployed over production, and held to its rules (README: "Scale-out"). */
+  @Test
+  void theScaleOutTiersPassProductionsChecks() throws IOException {
+    for (String tier : List.of("scale-out-routing", "scale-out-sampling")) {
+      assertThat(CollectorConfig.load(BASE, PRODUCTION, FOLDER.resolve("overrides/" + tier + ".yaml"))
+          .problems(distribution(), true)).as(tier).isEmpty();
+    }
+  }
+
+  /**
+   * Span metrics are computed once per span: in the routing tier, which every span passes once, and not in
+   * the sampling tier, to which the routing tier sends every span again. No tier scrapes: every replica
+   * would write the same series.
+   */
+  @Test
+  void onlyTheRoutingTierCountsSpansAndNoTierScrapes() throws IOException {
+    Map<String, List<String>> routing = pipelineExporters("scale-out-routing");
+    Map<String, List<String>> sampling = pipelineExporters("scale-out-sampling");
+    assertThat(routing.get("traces/in")).containsExactly("span_metrics", "forward/sampling");
+    assertThat(routing.get("traces/sampled")).containsExactly("load_balancing/sampling-tier");
+    assertThat(sampling.values()).noneMatch(exporters -> exporters.contains("span_metrics"));
+    assertThat(sampling.get("traces/sampled")).containsExactly("otlp_grpc/tempo");
+    for (String tier : List.of("scale-out-routing", "scale-out-sampling")) {
+      assertThat(CollectorConfig.load(BASE, PRODUCTION, FOLDER.resolve("overrides/" + tier + ".yaml")).toYaml())
+          .as(tier).doesNotContain("- prometheus/legacy");
+    }
+  }
+
+  /** Each pipeline's exporters, of the gateway with production's and {@code tier}'s overrides. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, List<String>> pipelineExporters(String tier) throws IOException {
+    Map<String, Object> merged = new org.yaml.snakeyaml.Yaml().load(
+        CollectorConfig.load(BASE, PRODUCTION, FOLDER.resolve("overrides/" + tier + ".yaml")).toYaml());
+    Map<String, Object> pipelines = (Map<String, Object>) ((Map<String, Object>) merged.get("service")).get("pipelines");
+    Map<String, List<String>> exporters = new java.util.TreeMap<>();
+    pipelines.forEach((name, p) -> exporters.put(name, (List<String>) ((Map<String, Object>) p).get("exporters")));
+    return exporters;
   }
 
   /** The alert rules need `service` on every series: the metrics pipeline sets it from service.name. */

@@ -45,6 +45,17 @@ class CollectorValidateTest {
     assertThat(r.output()).doesNotContainIgnoringCase("error");
   }
 
+  /** Each scale-out tier over production, as deployed (README: "Scale-out"). */
+  @ParameterizedTest
+  @ValueSource(strings = {"scale-out-routing", "scale-out-sampling"})
+  void eachScaleOutTierValidatesOverProduction(String tier) throws Exception {
+    Otelcol.Result r = Otelcol.run(Map.of("LOUPE_COLLECTOR_QUEUE_DIR", dir.toString()), VALIDATE_TIMEOUT, "validate",
+        "--config", BASE.toString(), "--config", FOLDER.resolve("overrides/production.yaml").toString(),
+        "--config", FOLDER.resolve("overrides/" + tier + ".yaml").toString());
+    assertThat(r.exit()).as(r.output()).isZero();
+    assertThat(r.output()).doesNotContainIgnoringCase("error");
+  }
+
   @Test
   void theBuiltBinaryHasExactlyTheComponentsTheManifestDeclares() throws Exception {
     Distribution binary = Distribution.ofBinary(Otelcol.binary());

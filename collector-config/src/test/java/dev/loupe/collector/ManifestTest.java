@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ManifestTest {
 
   private static final Path FOLDER = CollectorConfigTest.FOLDER;
-  /** Kept although no config uses them yet: the scale-out tier's exporter, and one for troubleshooting. */
-  private static final Map<String, Set<String>> KEPT_UNUSED = Map.of("exporters", Set.of("load_balancing", "debug"));
+  /** Kept although no config uses it: one for troubleshooting. */
+  private static final Map<String, Set<String>> KEPT_UNUSED = Map.of("exporters", Set.of("debug"));
 
   @TempDir
   Path dir;
@@ -33,7 +33,11 @@ class ManifestTest {
     List<CollectorConfig> configs = List.of(
         CollectorConfig.load(FOLDER.resolve("gateway.yaml"), FOLDER.resolve("overrides/local.yaml")),
         CollectorConfig.load(FOLDER.resolve("gateway.yaml"), FOLDER.resolve("overrides/production.yaml")),
-        CollectorConfig.load(FOLDER.resolve("gateway.yaml"), FOLDER.resolve("overrides/lgtm.yaml")));
+        CollectorConfig.load(FOLDER.resolve("gateway.yaml"), FOLDER.resolve("overrides/lgtm.yaml")),
+        CollectorConfig.load(FOLDER.resolve("gateway.yaml"), FOLDER.resolve("overrides/production.yaml"),
+            FOLDER.resolve("overrides/scale-out-routing.yaml")),
+        CollectorConfig.load(FOLDER.resolve("gateway.yaml"), FOLDER.resolve("overrides/production.yaml"),
+            FOLDER.resolve("overrides/scale-out-sampling.yaml")));
     for (String kind : Manifest.KINDS) {
       Set<String> used = new TreeSet<>(KEPT_UNUSED.getOrDefault(kind, Set.of()));
       configs.forEach(c -> used.addAll(c.types(kind)));

@@ -43,6 +43,7 @@ public final class Gateway extends Daemon {
     private final int health = Tools.freePort();
     private final int metrics = Tools.freePort();
     private String environment = "local";
+    private List<String> more = List.of();
     private String tempoGrpc;
     private URI lokiHttp;
     private URI prometheusWrite;
@@ -61,6 +62,15 @@ public final class Gateway extends Daemon {
     /** The override of {@code collector-config/overrides/} to merge: {@code local} (default) or another. */
     public Builder environment(String name) {
       this.environment = name;
+      return this;
+    }
+
+    /**
+     * More overrides of {@code collector-config/overrides/}, merged in order after the environment's (a
+     * scale-out tier, say: {@code scale-out-routing}).
+     */
+    public Builder overrides(String... names) {
+      this.more = List.of(names);
       return this;
     }
 
@@ -133,8 +143,11 @@ public final class Gateway extends Daemon {
       Path configs = Tools.repository().resolve("collector-config");
       List<String> command = new ArrayList<>(List.of(binary.toString(),
           "--config", configs.resolve("gateway.yaml").toString(),
-          "--config", configs.resolve("overrides/" + environment + ".yaml").toString(),
-          "--config", file.toString()));
+          "--config", configs.resolve("overrides/" + environment + ".yaml").toString()));
+      for (String name : more) {
+        command.addAll(List.of("--config", configs.resolve("overrides/" + name + ".yaml").toString()));
+      }
+      command.addAll(List.of("--config", file.toString()));
       Map<String, String> all = new LinkedHashMap<>();
       all.put("LOUPE_COLLECTOR_QUEUE_DIR", queues.toString());
       all.put("LOUPE_MES_METRICS_TARGET", mesMetrics);
