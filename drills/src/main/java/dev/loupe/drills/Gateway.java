@@ -112,6 +112,11 @@ public final class Gateway extends Daemon {
       return URI.create("http://127.0.0.1:" + http);
     }
 
+    /** The OTLP/HTTP endpoint over TLS, as an override with TLS on the receivers (production) serves it. */
+    public URI otlpHttps() {
+      return URI.create("https://127.0.0.1:" + http);
+    }
+
     /** The OTLP/gRPC endpoint, host:port. */
     public String otlpGrpc() {
       return "127.0.0.1:" + grpc;
@@ -181,6 +186,32 @@ public final class Gateway extends Daemon {
   /** The Collector's own metrics, in Prometheus text. */
   public String ownMetrics() throws IOException, InterruptedException {
     return get("/metrics").body();
+  }
+
+  /**
+   * The sum of the Collector's own series named {@code name} (exactly, as Prometheus text names it) whose
+   * labels include every {@code label="value"} pair given; 0 when none is there yet.
+   */
+  public double ownMetric(String name, String... labels) throws IOException, InterruptedException {
+    double sum = 0;
+    for (String line : ownMetrics().split("\n")) {
+      int brace = line.indexOf('{');
+      int space = line.lastIndexOf(' ');
+      if (line.startsWith("#") || space < 0) {
+        continue;
+      }
+      String series = line.substring(0, brace >= 0 ? brace : space);
+      String labelText = brace >= 0 ? line.substring(brace, line.lastIndexOf('}') + 1) : "";
+      boolean matches = series.equals(name);
+      for (int i = 0; matches && i + 1 < labels.length; i += 2) {
+        String pair = labels[i] + "=\"" + labels[i + 1] + "\"";
+        matches = labelText.contains("{" + pair) || labelText.contains("," + pair);
+      }
+      if (matches) {
+        sum += Double.parseDouble(line.substring(space + 1));
+      }
+    }
+    return sum;
   }
 
   /** Maps merge key by key, as the Collector merges its config files; anything else is replaced. */

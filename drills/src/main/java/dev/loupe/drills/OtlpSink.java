@@ -3,9 +3,15 @@ package dev.loupe.drills;
 import com.google.protobuf.MessageLite;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.loupe.sample.stack.PrivateCa;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
@@ -31,9 +37,10 @@ import java.util.zip.GZIPInputStream;
 /**
  * Stands in for Tempo and Loki, which cannot be built or installed here: an OTLP receiver on free
  * loopback ports, over gRPC (as the gateway sends traces to Tempo) and over HTTP/protobuf (as it sends
- * logs to Loki's {@code /otlp}). It keeps what arrives for assertions, and the raw bytes of every
- * request so a test can search all of it. {@link #refuse(boolean)} makes it answer every export with an
- * error, as a backend that is down would.
+ * logs to Loki's {@code /otlp}), in plain text or {@link #overTls over TLS} as production's backends are.
+ * It keeps what arrives for assertions, and the raw bytes of every request so a test can search all of
+ * it. {@link #refuse(boolean)} makes it answer every export with an error, as a backend that is down
+ * would.
  */
 public final class OtlpSink implements AutoCloseable {
 
@@ -53,13 +60,29 @@ public final class OtlpSink implements AutoCloseable {
 
   /** Listens at once on two free ports of 127.0.0.1: one for gRPC, one for HTTP. */
   public OtlpSink() throws IOException {
-    grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+    this(InsecureServerCredentials.create(), HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64));
+  }
+
+  /**
+   * As a backend reached over TLS in production: both listeners present a certificate for
+   * {@code 127.0.0.1} that {@code ca} issues now to {@code name}.
+   */
+  public static OtlpSink overTls(PrivateCa ca, String name) throws IOException {
+    ca.issue(name, "serverAuth");
+    HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+    https.setHttpsConfigurator(new HttpsConfigurator(ca.serverContext(name)));
+    return new OtlpSink(TlsServerCredentials.create(ca.certificateOf(name).toFile(), ca.privateKeyOf(name).toFile()),
+        https);
+  }
+
+  private OtlpSink(ServerCredentials grpcCredentials, HttpServer http) throws IOException {
+    grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), grpcCredentials)
         .addService(service("opentelemetry.proto.collector.trace.v1.TraceService", ExportTraceServiceRequest.getDefaultInstance(),
             ExportTraceServiceResponse.getDefaultInstance(), this::traces))
         .addService(service("opentelemetry.proto.collector.logs.v1.LogsService", ExportLogsServiceRequest.getDefaultInstance(),
             ExportLogsServiceResponse.getDefaultInstance(), this::logs))
         .build().start();
-    http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+    this.http = http;
     http.createContext("/", this::httpExport);
     http.start();
   }
@@ -69,9 +92,12 @@ public final class OtlpSink implements AutoCloseable {
     return "127.0.0.1:" + grpc.getPort();
   }
 
-  /** Base URL of the HTTP listener; {@code /v1/traces} and {@code /v1/logs} under any prefix are taken. */
+  /**
+   * Base URL of the HTTP listener ({@code https://} for a sink {@link #overTls over TLS}); {@code /v1/traces}
+   * and {@code /v1/logs} under any prefix are taken.
+   */
   public URI httpEndpoint() {
-    return URI.create("http://127.0.0.1:" + http.getAddress().getPort());
+    return URI.create((http instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + http.getAddress().getPort());
   }
 
   /** While {@code true}, every export is answered with an error (gRPC UNAVAILABLE, HTTP 503). */
@@ -92,14 +118,23 @@ public final class OtlpSink implements AutoCloseable {
     return List.copyOf(raw);
   }
 
-  private <Q extends MessageLite, R extends MessageLite> ServerServiceDefinition service(String name, Q request,
-      R response, java.util.function.Consumer<Q> sink) {
-    MethodDescriptor<Q, R> export = MethodDescriptor.<Q, R>newBuilder()
+  /**
+   * The OTLP/gRPC {@code Export} method of {@code service} ({@code opentelemetry.proto.collector.trace.v1.TraceService},
+   * say), for a server or a client.
+   */
+  public static <Q extends MessageLite, R extends MessageLite> MethodDescriptor<Q, R> exportMethod(String service,
+      Q request, R response) {
+    return MethodDescriptor.<Q, R>newBuilder()
         .setType(MethodDescriptor.MethodType.UNARY)
-        .setFullMethodName(MethodDescriptor.generateFullMethodName(name, "Export"))
+        .setFullMethodName(MethodDescriptor.generateFullMethodName(service, "Export"))
         .setRequestMarshaller(marshaller(request))
         .setResponseMarshaller(marshaller(response))
         .build();
+  }
+
+  private <Q extends MessageLite, R extends MessageLite> ServerServiceDefinition service(String name, Q request,
+      R response, java.util.function.Consumer<Q> sink) {
+    MethodDescriptor<Q, R> export = exportMethod(name, request, response);
     return ServerServiceDefinition.builder(name)
         .addMethod(export, ServerCalls.asyncUnaryCall((req, observer) -> {
           if (refusing.get()) {

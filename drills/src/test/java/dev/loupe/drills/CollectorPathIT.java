@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.loupe.collector.CollectorUnavailableException;
-import dev.loupe.collector.LoupeCollector;
 import dev.loupe.sample.faults.Fault;
 import dev.loupe.sample.loadgen.LoadGenerator;
 import dev.loupe.sample.loadgen.OrderRequest;
@@ -29,7 +27,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,7 +56,7 @@ class CollectorPathIT {
 
   @Test
   void theServicesTelemetryGoesThroughTheRealCollectorToPrometheusTempoAndLoki(@TempDir Path dir) throws Exception {
-    Path collector = collectorOrSkip();
+    Path collector = RealCollector.orSkip();
     Path repository = Tools.repository();
     Path agent = repository.resolve("agent-extension/target/agent/opentelemetry-javaagent.jar");
     Path extension = repository.resolve("agent-extension/target/loupe-agent-extension.jar");
@@ -263,15 +260,6 @@ class CollectorPathIT {
   private static void awaitSeries(Prometheus prometheus, String promql) throws Exception {
     Eventually.await("Prometheus to have " + promql, Duration.ofSeconds(60),
         () -> prometheus.query(promql).isEmpty() ? Optional.empty() : Optional.of(true));
-  }
-
-  private static Path collectorOrSkip() throws Exception {
-    try {
-      return LoupeCollector.binary();
-    } catch (CollectorUnavailableException e) {
-      Assumptions.abort("no Collector to run: " + e.getMessage());
-      throw e;
-    }
   }
 
   private static String enc(String value) {

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.loupe.agent.harness.AgentStack;
 import dev.loupe.agent.harness.OtlpReceiver;
-import dev.loupe.agent.harness.PrivateCa;
 import dev.loupe.sample.loadgen.OrderRequest;
 import dev.loupe.sample.loadgen.PipelineClient;
 import dev.loupe.sample.stack.Eventually;
+import dev.loupe.sample.stack.PrivateCa;
 import dev.loupe.sample.stack.Service;
 import dev.loupe.sample.stack.Stack;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.loupe.agent.harness;
+package dev.loupe.sample.stack;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,13 +15,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A private certificate authority made with the JDK's {@code keytool}, as an operator would make one: a
  * CA certificate (PEM, for the services' {@code otel.exporter.otlp.certificate}), a Collector certificate
  * for {@code 127.0.0.1} signed by it, and client certificates for mutual TLS. All files live in one
- * directory; nothing is written elsewhere.
+ * directory; nothing is written elsewhere. The Collector (Go) takes the PEM files ({@link #certificateOf},
+ * {@link #privateKeyOf}); Java servers and clients take the {@link SSLContext}s.
  */
 public final class PrivateCa {
 
@@ -103,14 +105,35 @@ public final class PrivateCa {
     try {
       KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       keys.init(load(dir.resolve(name + ".p12")), PASSWORD.toCharArray());
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(keys.getKeyManagers(), trustManagers(), null);
+      return context;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A client TLS context that trusts this CA only, and presents no certificate. */
+  public SSLContext clientContext() {
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, trustManagers(), null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private TrustManager[] trustManagers() {
+    try {
       KeyStore trusted = KeyStore.getInstance("PKCS12");
       trusted.load(null, null);
       trusted.setCertificateEntry("ca", load(dir.resolve("ca.p12")).getCertificate("ca"));
       TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trust.init(trusted);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
-      return context;
+      return trust.getTrustManagers();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (GeneralSecurityException e) {
