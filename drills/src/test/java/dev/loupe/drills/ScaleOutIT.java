@@ -3,8 +3,6 @@ package dev.loupe.drills;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import dev.loupe.collector.CollectorUnavailableException;
-import dev.loupe.collector.LoupeCollector;
 import dev.loupe.sample.stack.Eventually;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -35,7 +33,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,7 +57,7 @@ class ScaleOutIT {
 
   @Test
   void everySpanOfATraceReachesTheSameSamplerAndIsCountedOnce(@TempDir Path dir) throws Exception {
-    Path collector = collectorOrSkip();
+    Path collector = RealCollector.orSkip();
     String nowhere = "127.0.0.1:" + Tools.freePort();
     URI nowhereHttp = URI.create("http://" + nowhere);
     try (Prometheus prometheus = Prometheus.start(dir.resolve("prometheus"), "global:\n  scrape_interval: 15s\n");
@@ -276,14 +273,5 @@ class ScaleOutIT {
     List<OtlpSink.Span> all = new ArrayList<>(a);
     all.addAll(b);
     return all;
-  }
-
-  private static Path collectorOrSkip() throws Exception {
-    try {
-      return LoupeCollector.binary();
-    } catch (CollectorUnavailableException e) {
-      Assumptions.abort("no Collector to run: " + e.getMessage());
-      throw e;
-    }
   }
 }
