@@ -230,13 +230,7 @@ public final class LoupeCollector {
         + manifest.sha256().substring(0, 12) + "...) with " + go + "; this takes minutes on a cold Go module cache");
     say("into " + binary.getParent() + "; full log: " + log);
     try (Writer logWriter = Files.newBufferedWriter(log)) {
-      Path builder = cacheRoot.resolve("tools").resolve("builder-" + builderVersion).resolve("builder");
-      if (!Files.isExecutable(builder)) {
-        say("installing the OpenTelemetry Collector Builder " + builderVersion);
-        Map<String, String> env = goEnvironment();
-        env.put("GOBIN", builder.getParent().toString());
-        run(List.of(go.toString(), "install", BUILDER_MODULE + "@" + builderVersion), work, env, logWriter, "go install");
-      }
+      Path builder = install(BUILDER_MODULE, builderVersion, work, logWriter);
       run(List.of(builder.toString(), "--config", "manifest.yaml"), work, goEnvironment(), logWriter, "builder");
     }
     Path built = work.resolve(manifest.outputPath()).resolve(manifest.name()).normalize();
@@ -254,6 +248,48 @@ public final class LoupeCollector {
     Files.writeString(dir.resolve(STAMP), manifest.sha256() + "\n");
     deleteTree(work);
     say("built " + binary + " in " + format(took));
+  }
+
+  /**
+   * A Go command of the Collector project at {@code version} (for the benchmarks, {@code telemetrygen}, the
+   * project's load generator), installed once with {@code go install module@version} into
+   * {@code <cache>/tools/<name>-<version>/} beside the builder, and reused; the install's output is in
+   * {@code build.log} there.
+   *
+   * @param module the Go module path of a main package; its last element names the command
+   * @throws CollectorUnavailableException if it is not installed and there is no Go
+   * @throws IOException if {@code go install} fails (the message carries its last lines)
+   */
+  public Path tool(String module, String version) throws IOException, InterruptedException, CollectorUnavailableException {
+    Path installed = toolPath(module, version);
+    if (Files.isExecutable(installed)) {
+      return installed;
+    }
+    if (go == null) {
+      throw new CollectorUnavailableException("No " + module + "@" + version + " in " + installed.getParent()
+          + " and Go is not installed (no 'go' on PATH) to install it.");
+    }
+    Files.createDirectories(installed.getParent());
+    try (Writer log = Files.newBufferedWriter(installed.resolveSibling("build.log"))) {
+      return install(module, version, installed.getParent(), log);
+    }
+  }
+
+  private Path toolPath(String module, String version) {
+    String name = module.substring(module.lastIndexOf('/') + 1);
+    return cacheRoot.resolve("tools").resolve(name + "-" + version).resolve(name);
+  }
+
+  /** {@code go install module@version} into its tool folder unless it is there already. */
+  private Path install(String module, String version, Path dir, Writer log) throws IOException, InterruptedException {
+    Path installed = toolPath(module, version);
+    if (!Files.isExecutable(installed)) {
+      say("installing " + module + "@" + version);
+      Map<String, String> env = goEnvironment();
+      env.put("GOBIN", installed.getParent().toString());
+      run(List.of(go.toString(), "install", module + "@" + version), dir, env, log, "go install");
+    }
+    return installed;
   }
 
   private Map<String, String> goEnvironment() {

@@ -43,7 +43,8 @@ class LoupeCollectorTest {
         env | sort > "$FAKE_CALLS.go-env"
         if [ "$1" = install ]; then
           mkdir -p "$GOBIN"
-          cat > "$GOBIN/builder" <<'EOF'
+          tool="$GOBIN/$(basename "${2%@*}")"
+          cat > "$tool" <<'EOF'
         #!/bin/sh
         echo "builder $*" >> "$FAKE_CALLS"
         env | sort > "$FAKE_CALLS.builder-env"
@@ -51,7 +52,7 @@ class LoupeCollectorTest {
         if [ -n "$FAKE_FAIL" ]; then echo "cannot find module providing package example.org/missing"; exit 1; fi
         mkdir -p _build && printf '#!/bin/sh\\necho fake otelcol\\n' > _build/loupe-otelcol && chmod +x _build/loupe-otelcol
         EOF
-          chmod +x "$GOBIN/builder"
+          chmod +x "$tool"
         fi
         """);
     env.put("PATH", "/usr/bin:/bin");
@@ -110,6 +111,20 @@ class LoupeCollectorTest {
         .hasMessageContaining("cannot find module providing package example.org/missing")
         .hasMessageContaining("full log: " + cache.resolve(manifest.sha256() + ".work/build.log"));
     assertThatThrownBy(() -> locator(manifest, null).resolve()).isInstanceOf(CollectorUnavailableException.class);
+  }
+
+  @Test
+  void aToolOfTheCollectorProjectIsInstalledOnceBesideTheBuilder() throws Exception {
+    String telemetrygen = "github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen";
+    Manifest manifest = Manifest.load(CollectorConfigTest.MANIFEST);
+    Path tool = locator(manifest, fakeGo).tool(telemetrygen, "v0.161.0");
+    assertThat(tool).isEqualTo(cache.resolve("tools/telemetrygen-v0.161.0/telemetrygen")).isExecutable();
+    assertThat(Files.readAllLines(Path.of(calls + ".go-env"))).contains("GOFLAGS=-buildvcs=false", "GOTOOLCHAIN=local",
+        "GOBIN=" + tool.getParent());
+    assertThat(locator(manifest, null).tool(telemetrygen, "v0.161.0")).as("once installed, no Go needed").isEqualTo(tool);
+    assertThat(Files.readAllLines(calls)).containsExactly("go install " + telemetrygen + "@v0.161.0");
+    assertThatThrownBy(() -> locator(manifest, null).tool(telemetrygen, "v0.162.0"))
+        .isInstanceOf(CollectorUnavailableException.class).hasMessageContaining("Go is not installed");
   }
 
   @Test

@@ -15,6 +15,7 @@ import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -40,7 +42,9 @@ import java.util.zip.GZIPInputStream;
  * logs to Loki's {@code /otlp}), in plain text or {@link #overTls over TLS} as production's backends are.
  * It keeps what arrives for assertions, and the raw bytes of every request so a test can search all of
  * it. {@link #refuse(boolean)} makes it answer every export with an error, as a backend that is down
- * would.
+ * would; {@link #hang(boolean)} makes it take every export in and never answer, as a backend that hangs.
+ * For load, {@link #countOnly()} keeps nothing but counts, and Prometheus remote writes are taken (not
+ * read) on the HTTP listener, so one sink can stand in for every backend of the gateway.
  */
 public final class OtlpSink implements AutoCloseable {
 
@@ -57,6 +61,12 @@ public final class OtlpSink implements AutoCloseable {
   private final List<LogRecord> logs = new CopyOnWriteArrayList<>();
   private final List<byte[]> raw = new CopyOnWriteArrayList<>();
   private final AtomicBoolean refusing = new AtomicBoolean();
+  private final AtomicBoolean hanging = new AtomicBoolean();
+  private final List<StreamObserver<?>> unanswered = new CopyOnWriteArrayList<>();
+  private volatile boolean keep = true;
+  private volatile boolean closed;
+  private final AtomicLong spanCount = new AtomicLong();
+  private final AtomicLong logCount = new AtomicLong();
 
   /** Listens at once on two free ports of 127.0.0.1: one for gRPC, one for HTTP. */
   public OtlpSink() throws IOException {
@@ -105,6 +115,37 @@ public final class OtlpSink implements AutoCloseable {
     refusing.set(refuse);
   }
 
+  /**
+   * While {@code true}, every export is taken in and never answered, as a backend that accepts
+   * connections and then hangs: a gRPC call stays open until the sender gives up, and the HTTP listener
+   * takes no further request. Set back to {@code false}, the calls held open are answered UNAVAILABLE.
+   */
+  public void hang(boolean hang) {
+    hanging.set(hang);
+    if (!hang) {
+      for (StreamObserver<?> call : unanswered) {
+        call.onError(io.grpc.Status.UNAVAILABLE.withDescription("backend hung (drill)").asRuntimeException());
+      }
+      unanswered.clear();
+    }
+  }
+
+  /** From now on keeps no span, log record or request body, only their counts: for load. */
+  public OtlpSink countOnly() {
+    keep = false;
+    return this;
+  }
+
+  /** Spans received since the start (kept or only counted). */
+  public long spanCount() {
+    return spanCount.get();
+  }
+
+  /** Log records received since the start (kept or only counted). */
+  public long logCount() {
+    return logCount.get();
+  }
+
   public List<Span> spans() {
     return List.copyOf(spans);
   }
@@ -141,7 +182,13 @@ public final class OtlpSink implements AutoCloseable {
             observer.onError(io.grpc.Status.UNAVAILABLE.withDescription("backend down (drill)").asRuntimeException());
             return;
           }
-          raw.add(req.toByteArray());
+          if (hanging.get()) {
+            unanswered.add(observer);
+            return;
+          }
+          if (keep) {
+            raw.add(req.toByteArray());
+          }
           sink.accept(req);
           observer.onNext(response);
           observer.onCompleted();
@@ -161,6 +208,9 @@ public final class OtlpSink implements AutoCloseable {
         exchange.sendResponseHeaders(503, -1);
         return;
       }
+      while (hanging.get() && !closed) {
+        sleep();
+      }
       byte[] body;
       try (InputStream in = "gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))
           ? new GZIPInputStream(exchange.getRequestBody()) : exchange.getRequestBody()) {
@@ -173,11 +223,16 @@ public final class OtlpSink implements AutoCloseable {
       } else if (path.endsWith("/v1/logs")) {
         logs(ExportLogsServiceRequest.parseFrom(body));
         answer = ExportLogsServiceResponse.getDefaultInstance().toByteArray();
+      } else if (path.endsWith("/api/v1/write")) {
+        exchange.sendResponseHeaders(204, -1);
+        return;
       } else {
         exchange.sendResponseHeaders(404, -1);
         return;
       }
-      raw.add(body);
+      if (keep) {
+        raw.add(body);
+      }
       exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
       exchange.sendResponseHeaders(200, answer.length);
       exchange.getResponseBody().write(answer);
@@ -188,7 +243,8 @@ public final class OtlpSink implements AutoCloseable {
     for (var rs : request.getResourceSpansList()) {
       String service = text(rs.getResource().getAttributesList(), "service.name");
       for (var ss : rs.getScopeSpansList()) {
-        for (var s : ss.getSpansList()) {
+        spanCount.addAndGet(ss.getSpansCount());
+        for (var s : keep ? ss.getSpansList() : List.<io.opentelemetry.proto.trace.v1.Span>of()) {
           spans.add(new Span(service, hex(s.getTraceId().toByteArray()), hex(s.getSpanId().toByteArray()), s.getName(),
               s.getStatus().getCode().name(), flatten(s.getAttributesList())));
         }
@@ -200,7 +256,8 @@ public final class OtlpSink implements AutoCloseable {
     for (var rl : request.getResourceLogsList()) {
       String service = text(rl.getResource().getAttributesList(), "service.name");
       for (var sl : rl.getScopeLogsList()) {
-        for (var l : sl.getLogRecordsList()) {
+        logCount.addAndGet(sl.getLogRecordsCount());
+        for (var l : keep ? sl.getLogRecordsList() : List.<io.opentelemetry.proto.logs.v1.LogRecord>of()) {
           logs.add(new LogRecord(service, hex(l.getTraceId().toByteArray()), value(l.getBody()),
               flatten(l.getAttributesList())));
         }
@@ -234,8 +291,17 @@ public final class OtlpSink implements AutoCloseable {
     };
   }
 
+  private static void sleep() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Override
   public void close() {
+    closed = true;
     http.stop(0);
     grpc.shutdownNow();
     try {

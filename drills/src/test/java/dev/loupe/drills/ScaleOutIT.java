@@ -7,7 +7,6 @@ import dev.loupe.sample.stack.Eventually;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
@@ -224,13 +223,8 @@ class ScaleOutIT {
   }
 
   private static final MethodDescriptor<ExportTraceServiceRequest, ExportTraceServiceResponse> EXPORT =
-      MethodDescriptor.<ExportTraceServiceRequest, ExportTraceServiceResponse>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName(MethodDescriptor.generateFullMethodName("opentelemetry.proto.collector.trace.v1.TraceService",
-              "Export"))
-          .setRequestMarshaller(ProtoUtils.marshaller(ExportTraceServiceRequest.getDefaultInstance()))
-          .setResponseMarshaller(ProtoUtils.marshaller(ExportTraceServiceResponse.getDefaultInstance()))
-          .build();
+      OtlpSink.exportMethod("opentelemetry.proto.collector.trace.v1.TraceService",
+          ExportTraceServiceRequest.getDefaultInstance(), ExportTraceServiceResponse.getDefaultInstance());
 
   private static ManagedChannel channel(Gateway router) {
     return NettyChannelBuilder.forTarget(router.settings().otlpGrpc()).usePlaintext().build();
