@@ -88,7 +88,9 @@ class KillDuringOutageIT {
         Eventually.await("every queued log record in Loki", Duration.ofSeconds(60),
             () -> names(loki.logs(), OtlpSink.LogRecord::body, "queued").size() == QUEUED ? Optional.of(true) : Optional.empty());
         Eventually.await("the disk queues empty", Duration.ofSeconds(30),
-            () -> second.ownMetric("otelcol_exporter_queue_size") == 0 ? Optional.of(true) : Optional.empty());
+            () -> second.ownMetric("otelcol_exporter_queue_size", "exporter", "otlp_grpc/tempo")
+                + second.ownMetric("otelcol_exporter_queue_size", "exporter", "otlp_http/loki") == 0
+                ? Optional.of(true) : Optional.empty());
         // the restarted Collector was never given the late ones: once its queues are empty, nothing more can come
         assertThat(second.ownMetric("otelcol_receiver_accepted_spans_total")).isZero();
 
