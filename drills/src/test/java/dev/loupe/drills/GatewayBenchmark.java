@@ -52,7 +52,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code loupe.bench.recovery} seconds (30), {@code stack:N} the overhead benchmark's stack at N orders a
  * second; any of them with {@code @NAME=VALUE} for one more environment variable of the Collector, e.g.
  * {@code @GOMEMLIMIT=512MiB}), {@code loupe.bench.warmup} and {@code loupe.bench.seconds} (per scenario).
- * The report is printed and written to {@code drills/target/gateway-benchmark.md}.
+ * {@code loupe.bench.profile}: the scenarios to profile with {@code perf}, where it is installed
+ * ({@code traces:10000,mixed:10000+5000}). The report is printed and written to
+ * {@code drills/target/gateway-benchmark.md}.
  */
 class GatewayBenchmark {
 
@@ -106,15 +108,20 @@ class GatewayBenchmark {
   /** The measured window of one scenario. */
   record Figures(Scenario scenario, double seconds, double spansAccepted, double spansRefused, double logsAccepted,
       double logsRefused, double cpu, double maxRssMib, double maxHeapMib, double keptSpans, double logsDelivered,
-      double droppedTooEarly, double limiterRefused, String timeline, double reachedShare) {
+      double droppedTooEarly, double limiterRefused, String timeline, double reachedShare, String profile) {
     Figures withTimeline(String text) {
       return new Figures(scenario, seconds, spansAccepted, spansRefused, logsAccepted, logsRefused, cpu, maxRssMib,
-          maxHeapMib, keptSpans, logsDelivered, droppedTooEarly, limiterRefused, text, reachedShare);
+          maxHeapMib, keptSpans, logsDelivered, droppedTooEarly, limiterRefused, text, reachedShare, profile);
     }
 
     Figures withReachedShare(double share) {
       return new Figures(scenario, seconds, spansAccepted, spansRefused, logsAccepted, logsRefused, cpu, maxRssMib,
-          maxHeapMib, keptSpans, logsDelivered, droppedTooEarly, limiterRefused, timeline, share);
+          maxHeapMib, keptSpans, logsDelivered, droppedTooEarly, limiterRefused, timeline, share, profile);
+    }
+
+    Figures withProfile(String text) {
+      return new Figures(scenario, seconds, spansAccepted, spansRefused, logsAccepted, logsRefused, cpu, maxRssMib,
+          maxHeapMib, keptSpans, logsDelivered, droppedTooEarly, limiterRefused, timeline, reachedShare, text);
     }
   }
 
@@ -127,6 +134,8 @@ class GatewayBenchmark {
     int seconds = Integer.getInteger("loupe.bench.seconds", 30);
     int recovery = Integer.getInteger("loupe.bench.recovery", 30);
     int hung = Integer.getInteger("loupe.bench.hang", 90);
+    List<String> profiled = CollectorProfile.available()
+        ? List.of(System.getProperty("loupe.bench.profile", "traces:10000,mixed:10000+5000").split(",")) : List.of();
     List<Scenario> scenarios = Stream.of(System.getProperty("loupe.bench.scenarios",
         "traces:10000,traces:20000,traces:40000,traces:40000@GOMEMLIMIT=512MiB,logs:10000,logs:20000,logs:40000,"
             + "mixed:10000+5000,hang:10000+5000,stack:20").split(",")).map(Scenario::parse).toList();
@@ -142,8 +151,8 @@ class GatewayBenchmark {
     List<Figures> results = new ArrayList<>();
     int n = 0;
     for (Scenario s : scenarios) {
-      results.add(measure(s, onCpu0, telemetrygen, pinned, dir.resolve("run-" + ++n), warmup,
-          s.hang() ? hung : seconds, recovery));
+      results.add(measure(s, onCpu0, collector, telemetrygen, pinned, dir.resolve("run-" + ++n), warmup,
+          s.hang() ? hung : seconds, recovery, profiled.contains(s.name())));
       System.out.println(row(results.get(results.size() - 1)));
     }
     String report = report(results, warmup, seconds, load, Files.readString(Path.of("/proc/loadavg")).trim(), pinned);
@@ -156,8 +165,8 @@ class GatewayBenchmark {
     }
   }
 
-  private static Figures measure(Scenario s, Path collector, Path telemetrygen, boolean pinned, Path dir, int warmup,
-      int seconds, int recovery) throws Exception {
+  private static Figures measure(Scenario s, Path collector, Path binary, Path telemetrygen, boolean pinned, Path dir,
+      int warmup, int seconds, int recovery, boolean profiled) throws Exception {
     try (OtlpSink tempo = new OtlpSink().countOnly(); OtlpSink loki = new OtlpSink().countOnly();
         OtlpSink prometheus = new OtlpSink().countOnly()) {
       Gateway.Builder builder = Gateway.builder(collector, dir)
@@ -178,6 +187,7 @@ class GatewayBenchmark {
             prometheus.hang(true);
           }
           Snapshot first = Snapshot.of(gateway);
+          CollectorProfile profile = profiled ? CollectorProfile.record(pid(dir), binary, dir, seconds) : null;
           long keptBefore = tempo.spanCount();
           long logsBefore = loki.logCount();
           double maxRss = 0;
@@ -207,7 +217,7 @@ class GatewayBenchmark {
                   + last.sum("otelcol_processor_memory_limiter_refused_log_records_total")
                   - first.sum("otelcol_processor_memory_limiter_refused_spans_total")
                   - first.sum("otelcol_processor_memory_limiter_refused_log_records_total"),
-              timeline.toString(), Double.NaN);
+              timeline.toString(), Double.NaN, profile == null ? "" : profile.report());
           if (s.hang()) {
             tempo.hang(false);
             loki.hang(false);
@@ -232,6 +242,14 @@ class GatewayBenchmark {
         }
       }
     }
+  }
+
+  /** The Collector started in {@code dir}: the descendant of this JVM whose command names that folder. */
+  private static long pid(Path dir) {
+    return ProcessHandle.current().descendants()
+        .filter(p -> p.info().commandLine().map(c -> c.contains("loupe-otelcol") && c.contains(dir.toString()))
+            .orElse(false))
+        .findFirst().orElseThrow(() -> new IllegalStateException("no Collector process started in " + dir)).pid();
   }
 
   /** One line of the hang's timeline: counts since the window began, and the state now. */
@@ -423,6 +441,12 @@ class GatewayBenchmark {
     out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Figures f : results) {
       out.append(row(f)).append('\n');
+    }
+    for (Figures f : results) {
+      if (!f.profile().isEmpty()) {
+        out.append("\nWhere the Collector's CPU goes, ").append(f.scenario().name())
+            .append(" (perf record -F 499 -g through the measured window):\n\n").append(f.profile());
+      }
     }
     for (Figures f : results) {
       if (f.scenario().hang()) {
