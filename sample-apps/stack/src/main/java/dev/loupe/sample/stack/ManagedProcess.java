@@ -24,9 +24,18 @@ final class ManagedProcess {
   }
 
   static ManagedProcess start(String name, List<String> command, Map<String, String> env, Path log) {
+    return start(name, command, env, log, null);
+  }
+
+  /**
+   * Starts {@code command} with {@code env} added, its output appended to {@code log}, in {@code workDir}
+   * (the caller's working directory if null): where a process drops files of its own, such as a crash dump.
+   */
+  static ManagedProcess start(String name, List<String> command, Map<String, String> env, Path log, Path workDir) {
     try {
       Files.createDirectories(log.getParent());
       ProcessBuilder pb = new ProcessBuilder(command)
+          .directory(workDir == null ? null : workDir.toFile())
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       pb.environment().putAll(env);

@@ -90,8 +90,9 @@ public final class Rabbit implements AutoCloseable {
   /** Starts a private node (again, after {@link #stop()}) and waits until it takes connections. */
   public void start() {
     requirePrivate();
+    // in its own directory: a node that crashes writes its dumps (MnesiaCore.*, erl_crash.dump) there
     node = ManagedProcess.start("rabbitmq", List.of(SBIN.resolve("rabbitmq-server").toString()), env,
-        dir.resolve("rabbitmq.out"));
+        dir.resolve("rabbitmq.out"), dir);
     Waits.until("RabbitMQ on port " + port, Duration.ofSeconds(90), node, () -> {
       try (Connection c = connect()) {
         return true;
