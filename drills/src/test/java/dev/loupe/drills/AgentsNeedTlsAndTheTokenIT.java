@@ -19,11 +19,13 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,6 +60,8 @@ class AgentsNeedTlsAndTheTokenIT {
   private static final String TRACE_SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService";
 
   private static Path dir;
+  /** A copy of {@link TinyService}'s class for the agents' JVMs, made once: a build may rewrite test-classes meanwhile. */
+  private static Path tinyClasses;
 
   private static PrivateCa ca;
   private static String token;
@@ -70,6 +74,12 @@ class AgentsNeedTlsAndTheTokenIT {
     Path collector = RealCollector.orSkip();
     // kept after the run: the Collector's and each agent's log
     dir = Tools.repository().resolve("drills/target/agents-need-tls-" + ProcessHandle.current().pid());
+    tinyClasses = dir.resolve("tiny-service-classes");
+    Path tinyClass = tinyClasses.resolve(TinyService.class.getName().replace('.', '/') + ".class");
+    Files.createDirectories(tinyClass.getParent());
+    try (InputStream in = TinyService.class.getResourceAsStream(TinyService.class.getSimpleName() + ".class")) {
+      Files.copy(in, tinyClass, StandardCopyOption.REPLACE_EXISTING);
+    }
     ca = PrivateCa.create(dir.resolve("ca"), "Loupe Drill CA");
     ca.issue("collector", "serverAuth");
     byte[] secret = new byte[24];
@@ -235,8 +245,7 @@ class AgentsNeedTlsAndTheTokenIT {
       if (withToken) {
         command.add("-Dotel.exporter.otlp.headers=Authorization=Bearer " + token);
       }
-      command.addAll(List.of("-cp", Path.of(TinyService.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-          .toString(), TinyService.class.getName(), line));
+      command.addAll(List.of("-cp", tinyClasses.toString(), TinyService.class.getName(), line));
       Path log = dir.resolve(service + ".log");
       Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       return new Agent(service, line, p, log);
