@@ -75,7 +75,9 @@ class LabelContractTest {
 
     // if the Collector names itself, or pushes its own metrics through its pipeline (where
     // transform/service-label turns service.name into `service`), the name is the same
-    Object ownName = map(telemetry.get("resource")).get("service.name");
+    // the resource is a list of name/value attributes (the map form is deprecated since 0.1xx)
+    Object ownName = list(map(telemetry.get("resource")).get("attributes")).stream()
+        .filter(a -> "service.name".equals(a.get("name"))).map(a -> a.get("value")).findFirst().orElse(null);
     boolean pushes = list(map(telemetry.get("metrics")).get("readers")).stream().anyMatch(r -> r.containsKey("periodic"));
     if (ownName != null || pushes) {
       assertThat(ownName).as("service.telemetry.resource service.name of the Collector").isEqualTo(COLLECTOR);
