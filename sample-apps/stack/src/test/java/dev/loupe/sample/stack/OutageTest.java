@@ -107,6 +107,9 @@ class OutageTest {
     }
     assertThat(pipeline.logLines(Service.MES, "Exception in thread \"main\"")).as("starts that failed")
         .isGreaterThan(failuresBefore);
+    // MES answers its health check a moment before it logs that it listens
+    Eventually.await("MES to log its start", Duration.ofSeconds(10),
+        () -> pipeline.logLines(Service.MES, "MES API listening on") > startsBefore ? Optional.of(true) : Optional.empty());
     assertThat(pipeline.logLines(Service.MES, "MES API listening on")).as("starts that succeeded")
         .isEqualTo(startsBefore + 1);
     awaitOrdersFlowAgain(pipeline, "MES started again");
