@@ -53,7 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * second; any of them with {@code @NAME=VALUE} for one more environment variable of the Collector, e.g.
  * {@code @GOMEMLIMIT=512MiB}), {@code loupe.bench.warmup} and {@code loupe.bench.seconds} (per scenario).
  * {@code loupe.bench.profile}: the scenarios to profile with {@code perf}, where it is installed
- * ({@code traces:10000,mixed:10000+5000}). The report is printed and written to
+ * ({@code traces:11000,mixed:11000+5000}). The report is printed and written to
  * {@code drills/target/gateway-benchmark.md}.
  */
 class GatewayBenchmark {
@@ -135,10 +135,11 @@ class GatewayBenchmark {
     int recovery = Integer.getInteger("loupe.bench.recovery", 30);
     int hung = Integer.getInteger("loupe.bench.hang", 90);
     List<String> profiled = CollectorProfile.available()
-        ? List.of(System.getProperty("loupe.bench.profile", "traces:10000,mixed:10000+5000").split(",")) : List.of();
+        ? List.of(System.getProperty("loupe.bench.profile", "traces:11000,mixed:11000+5000").split(",")) : List.of();
     List<Scenario> scenarios = Stream.of(System.getProperty("loupe.bench.scenarios",
-        "traces:10000,traces:20000,traces:40000,traces:40000@GOMEMLIMIT=512MiB,logs:10000,logs:20000,logs:40000,"
-            + "mixed:10000+5000,hang:10000+5000,stack:20").split(",")).map(Scenario::parse).toList();
+        "traces:11000,traces:13000,traces:16000,traces:20000,traces:40000,traces:40000@GOMEMLIMIT=512MiB,"
+            + "traces:40000@GOMEMLIMIT=400MiB,logs:10000,logs:20000,logs:40000,mixed:11000+5000,hang:11000+5000,"
+            + "stack:20").split(",")).map(Scenario::parse).toList();
     boolean pinned = Runtime.getRuntime().availableProcessors() >= 2;
     if (pinned) {
       run(List.of("taskset", "-a", "-c", "-p", "1", Long.toString(ProcessHandle.current().pid())));
@@ -252,14 +253,29 @@ class GatewayBenchmark {
         .findFirst().orElseThrow(() -> new IllegalStateException("no Collector process started in " + dir)).pid();
   }
 
+  /**
+   * The Collector's resident memory by kind, from {@code /proc}: anonymous (the Go heap and runtime) and
+   * file-backed (its own code, and the queue files that bbolt maps), as {@code anon + file}.
+   */
+  private static String rssKinds(Path dir) throws IOException {
+    Map<String, Long> kib = new LinkedHashMap<>();
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid(dir)), "status"))) {
+      if (line.startsWith("RssAnon:") || line.startsWith("RssFile:")) {
+        kib.put(line.substring(0, 7), Long.parseLong(line.replaceAll("\\D", "")));
+      }
+    }
+    return String.format(Locale.ROOT, "%.0f + %.0f", kib.getOrDefault("RssAnon", 0L) / 1024.0,
+        kib.getOrDefault("RssFile", 0L) / 1024.0);
+  }
+
   /** One line of the hang's timeline: counts since the window began, and the state now. */
   private static String moment(String when, Snapshot first, Snapshot now, Path dir) throws IOException {
-    return String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.1f |%n", when,
+    return String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f (%s) | %.0f | %.0f | %.0f | %.0f | %.1f |%n", when,
         now.sum("otelcol_receiver_accepted_spans_total") - first.sum("otelcol_receiver_accepted_spans_total"),
         now.sum("otelcol_receiver_refused_spans_total") - first.sum("otelcol_receiver_refused_spans_total"),
         now.sum("otelcol_processor_memory_limiter_refused_spans_total")
             - first.sum("otelcol_processor_memory_limiter_refused_spans_total"),
-        now.sum("otelcol_process_memory_rss_bytes") / MIB,
+        now.sum("otelcol_process_memory_rss_bytes") / MIB, rssKinds(dir),
         now.sum("otelcol_process_runtime_heap_alloc_bytes") / MIB,
         now.sum("otelcol_exporter_queue_size", "exporter=\"otlp_grpc/tempo\""),
         now.sum("otelcol_exporter_queue_size", "exporter=\"otlp_http/loki\""),
@@ -451,7 +467,7 @@ class GatewayBenchmark {
     for (Figures f : results) {
       if (f.scenario().hang()) {
         out.append("\n").append(f.scenario().name()).append(": every backend hangs, then answers again\n\n");
-        out.append("| moment | spans accepted | spans refused | refused by the memory limiter | RSS MiB | heap MiB"
+        out.append("| moment | spans accepted | spans refused | refused by the memory limiter | RSS MiB (anon + file) | heap MiB"
             + " | Tempo queue (batches) | Loki queue (batches) | enqueue failed | queue files MiB |\n");
         out.append("|---|---|---|---|---|---|---|---|---|---|\n");
         out.append(f.timeline());
