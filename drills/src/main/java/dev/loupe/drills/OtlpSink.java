@@ -48,9 +48,12 @@ import java.util.zip.GZIPInputStream;
  */
 public final class OtlpSink implements AutoCloseable {
 
-  /** A span as it arrived; {@code status} is {@code STATUS_CODE_UNSET}, {@code _OK} or {@code _ERROR}. */
+  /**
+   * A span as it arrived; {@code status} is {@code STATUS_CODE_UNSET}, {@code _OK} or {@code _ERROR};
+   * {@code startEpochNanos} its start, nanoseconds since the epoch.
+   */
   public record Span(String service, String traceId, String spanId, String name, String status,
-      Map<String, String> attributes) {}
+      Map<String, String> attributes, long startEpochNanos) {}
 
   /** A log record as it arrived. */
   public record LogRecord(String service, String traceId, String body, Map<String, String> attributes) {}
@@ -246,7 +249,7 @@ public final class OtlpSink implements AutoCloseable {
         spanCount.addAndGet(ss.getSpansCount());
         for (var s : keep ? ss.getSpansList() : List.<io.opentelemetry.proto.trace.v1.Span>of()) {
           spans.add(new Span(service, hex(s.getTraceId().toByteArray()), hex(s.getSpanId().toByteArray()), s.getName(),
-              s.getStatus().getCode().name(), flatten(s.getAttributesList())));
+              s.getStatus().getCode().name(), flatten(s.getAttributesList()), s.getStartTimeUnixNano()));
         }
       }
     }

@@ -47,9 +47,14 @@ public final class LoadGenerator {
     }
   }
 
-  /** What became of the orders of one run. */
+  /**
+   * What became of the orders of one run.
+   *
+   * @param inFlightOrders every order still in flight at the end, by id, with the status it was last seen at
+   *     (the shop's status, or {@code NOT_IN_SHOP} for an order the shop confirmed but does not have)
+   */
   public record Summary(int placed, int completed, int failed, int inFlight, Map<String, Integer> inFlightByStatus,
-      int pageViews, long pageP50Millis, long pageP95Millis, Duration elapsed) {
+      int pageViews, long pageP50Millis, long pageP95Millis, Duration elapsed, Map<String, String> inFlightOrders) {
 
     public String render() {
       StringBuilder s = new StringBuilder();
@@ -192,7 +197,7 @@ public final class LoadGenerator {
     Map<String, Integer> byStatus = new TreeMap<>();
     inFlight.values().forEach(s -> byStatus.merge(s, 1, Integer::sum));
     return new Summary(placed.get(), completed.get(), failed.get(), inFlight.size(), byStatus, pageNanos.size(),
-        percentile(0.5), percentile(0.95), Duration.ofNanos(System.nanoTime() - started));
+        percentile(0.5), percentile(0.95), Duration.ofNanos(System.nanoTime() - started), Collections.unmodifiableMap(new TreeMap<>(inFlight)));
   }
 
   private long percentile(double p) {
