@@ -181,7 +181,7 @@ public final class DrillRun {
     Monitoring monitoring = Monitoring.prepare(work.resolve("monitoring"), collector, agent, extension, repository,
         "drill", line -> out.println("[monitoring] " + line));
     Stack stack = Stack.builder(repository).workDir(work.resolve("stack")).calculation(Duration.ofMillis(500))
-        .historyOrders(20_000).jvmOptions(monitoring::jvmOptions).progress(line -> out.println("[stack] " + line))
+        .historyOrders(5_000).jvmOptions(monitoring::jvmOptions).progress(line -> out.println("[stack] " + line))
         .create();
     // Ctrl-C or a kill stops everything the run started, as its end does
     Thread stopOnExit = new Thread(() -> {
