@@ -1,6 +1,7 @@
 package dev.loupe.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.drills.Monitoring;
 import dev.loupe.drills.OtlpSink;
 import dev.loupe.drills.Page;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,6 +30,8 @@ final class LoupeView {
 
   /** One order Loupe named as lost: from the span its loss sentinel marked. */
   record Named(String orderId, String reason, String stage, String destination, String traceId, long epochNanos) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private LoupeView() {}
 
@@ -154,23 +156,29 @@ final class LoupeView {
     try (Stream<Path> files = Files.list(logs)) {
       List<String> lines = new ArrayList<>();
       for (Path f : files.sorted().toList()) {
+        String service = f.getFileName().toString().replace(".log", "");
         for (String line : Files.readAllLines(f)) {
           if (line.contains("\"order_id\":\"" + one.orderId() + "\"")) {
-            lines.add(line.length() > 240 ? line.substring(0, 240) + "..." : line);
+            lines.add(logLine(service, line));
           }
         }
       }
-      lines.stream().limit(6).forEach(l -> out.println("    " + l));
+      lines.stream().sorted().limit(8).forEach(l -> out.println("    " + l));
     } catch (IOException e) {
       out.println("    (could not read the logs: " + e.getMessage() + ")");
     }
     out.println("  in Loki: {service_name=~\".+\"} | order_id=\"" + one.orderId() + "\"");
   }
 
-  /** Counts for a test: the orders named lost, by reason. */
-  static Map<String, Long> reasons(Map<String, Named> named) {
-    Map<String, Long> r = new LinkedHashMap<>();
-    named.values().forEach(n -> r.merge(n.reason(), 1L, Long::sum));
-    return r;
+  /** One JSON log line as a person reads it: time, service, level, message, trace id. */
+  static String logLine(String service, String json) {
+    try {
+      JsonNode l = JSON.readTree(json);
+      String time = l.path("@timestamp").asText();
+      return String.format("%s %-8s %-5s %s  trace_id=%s", time.length() >= 23 ? time.substring(11, 23) : time,
+          service, l.path("level").asText(), l.path("message").asText(), l.path("trace_id").asText("-"));
+    } catch (IOException e) {
+      return service + " " + json;
+    }
   }
 }

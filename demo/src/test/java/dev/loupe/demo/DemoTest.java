@@ -46,6 +46,11 @@ class DemoTest {
     assertThat(Integer.parseInt(page.group(1))).as("seconds from the first loss to the page").isBetween(0, 60);
     assertThat(printed).contains("loupe_messages_lost_total{service=mes-api, reason=rejected, destination=mes.order-intake}");
 
+    // the Loupe extension rode along: the MES log names each order's id beside its trace
+    Path mesLog = Path.of(System.getProperty("loupe.repository", "..")).resolve("demo/target/run/logs/mes-api.log");
+    assertThat(java.nio.file.Files.readAllLines(mesLog))
+        .anyMatch(line -> line.matches(".*\"order_id\":\"JW-\\d{6}\".*") && line.contains("\"trace_id\""));
+
     if (printed.contains("What Loupe named as lost:")) {
       Matcher named = Pattern.compile("What Loupe named as lost: (\\d+) order\\(s\\), (\\d+) of the (\\d+) lost or stranded")
           .matcher(printed);
@@ -54,7 +59,8 @@ class DemoTest {
       assertThat(printed).containsPattern("\\d+ +rejected +mes-api: \\S+ .*mes\\.order-intake");
       assertThat(printed).containsPattern("its trace: trace id [0-9a-f]{32}")
           .containsPattern("its log lines: grep -h '\"order_id\":\"JW-\\d{6}\"'")
-          .containsPattern("\\{.*\"order_id\":\"JW-\\d{6}\".*\"trace_id\"");
+          .containsPattern("mes-api +WARN +Rejected an order message: order JW-\\d{6} has no customerSegment"
+              + "  trace_id=[0-9a-f]{32}");
     } else {
       System.out.println("No Collector here: the demo took the direct path, and no trace names the lost orders");
     }
@@ -77,6 +83,16 @@ class DemoTest {
     assertThatThrownBy(() -> DemoOptions.parse("--duration", "0s")).hasMessageContaining("must be positive");
     assertThatThrownBy(() -> DemoOptions.parse("--duration")).hasMessageContaining("needs a value");
     assertThatThrownBy(() -> DemoOptions.parse("--turbo")).hasMessageContaining("unknown option --turbo");
+  }
+
+  @Test
+  void anOrdersLogLineReadsAsTimeServiceLevelMessageAndTrace() {
+    String json = "{\"@timestamp\":\"2026-11-29T17:32:06.278198401Z\",\"@version\":\"1\",\"message\":"
+        + "\"Rejected an order message: order JW-000001 has no customerSegment\",\"level\":\"WARN\","
+        + "\"trace_id\":\"7108d63716e0e881252c127f09086683\",\"order_id\":\"JW-000001\"}";
+    assertThat(LoupeView.logLine("mes-api", json)).isEqualTo("17:32:06.278 mes-api  WARN  Rejected an order message:"
+        + " order JW-000001 has no customerSegment  trace_id=7108d63716e0e881252c127f09086683");
+    assertThat(LoupeView.logLine("mes-api", "not json")).isEqualTo("mes-api not json");
   }
 
   private static long measured(String printed, String service) {
