@@ -116,6 +116,8 @@ public final class DrillRun {
 
   private static final Duration PROGRESS = Duration.ofSeconds(15);
   private static final Duration QUIET_TIMEOUT = Duration.ofMinutes(25);
+  /** Alertmanager's maintenance interval (30 s) and a margin: a resolved group is gone by then. */
+  private static final Duration GROUP_RELEASED = Duration.ofSeconds(45);
 
   private final Options options;
   private final Path repository;
@@ -275,7 +277,12 @@ public final class DrillRun {
     return new Result(finished, healthyProblems, unexplained, watchdogs, report);
   }
 
-  /** Waits until no alert the drill expects is still firing from an earlier drill, so its page will be new. */
+  /**
+   * Waits until no alert the drill expects is still firing from an earlier drill, and Alertmanager has
+   * let go of its group, so its page will be new: Alertmanager removes a group whose alerts all resolved
+   * at its next maintenance (every 30 s); an alert arriving before that joins the old group and waits
+   * for its next {@code group_interval} (a minute for pages) instead of {@code group_wait} (10 s).
+   */
   private void awaitQuiet(Drill drill, Webhook webhook) throws InterruptedException {
     long start = System.nanoTime();
     long nextReport = start;
@@ -284,7 +291,8 @@ public final class DrillRun {
       for (Drill.Expected e : drill.expected()) {
         List<Page> group = Page.all(webhook, e.channel()).stream()
             .filter(p -> p.alertname().equals(e.alertname()) && p.service().equals(e.service())).toList();
-        if (!group.isEmpty() && group.get(group.size() - 1).firing()) {
+        if (!group.isEmpty() && (group.get(group.size() - 1).firing()
+            || System.nanoTime() - group.get(group.size() - 1).receivedNanos() < GROUP_RELEASED.toNanos())) {
           busy.add(e.group());
         }
       }
@@ -297,7 +305,7 @@ public final class DrillRun {
             + human(QUIET_TIMEOUT) + " from an earlier drill");
       }
       if (System.nanoTime() >= nextReport) {
-        out.printf("Drill %s waits until %s, still firing from an earlier drill, is resolved (%s so far)%n",
+        out.printf("Drill %s waits until %s, firing from an earlier drill, is resolved and released (%s so far)%n",
             drill.pointName(), busy, human(Duration.ofNanos(waited)));
         nextReport += Duration.ofSeconds(60).toNanos();
       }
