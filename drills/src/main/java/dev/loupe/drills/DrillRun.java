@@ -116,6 +116,11 @@ public final class DrillRun {
 
   private static final Duration PROGRESS = Duration.ofSeconds(15);
   private static final Duration QUIET_TIMEOUT = Duration.ofMinutes(25);
+  /**
+   * How long after a drill's expected alert resolved its scenario still explains pages: the symptoms it
+   * inhibited (a service's burn rates) page when it resolves if their own windows still hold the failure.
+   */
+  private static final Duration CONSEQUENCES = Duration.ofMinutes(5);
   /** Alertmanager's maintenance interval (30 s) and a margin: a resolved group is gone by then. */
   private static final Duration GROUP_RELEASED = Duration.ofSeconds(45);
 
@@ -404,27 +409,35 @@ public final class DrillRun {
     long deadline = off + drill.resolveWithin().toNanos();
     long nextReport = System.nanoTime();
     List<String> resolved = new ArrayList<>();
+    long resolvedAt = 0;
     for (Drill.Expected e : drill.expected()) {
-      Optional<Page> done = Optional.empty();
-      while (done.isEmpty() && System.nanoTime() < deadline) {
+      Optional<Page> done;
+      while (true) {
+        // a resolve that came while other drills ran counts as well, if it came in time
         done = Page.all(webhook, e.channel()).stream().filter(p -> !p.firing() && p.receivedNanos() >= off
-            && p.alertname().equals(e.alertname()) && p.service().equals(e.service())).findFirst();
-        if (done.isEmpty()) {
-          if (System.nanoTime() >= nextReport) {
-            out.printf("Waiting for %s (drill %s) to resolve: %s since the failure went off, at most %s%n", e.group(),
-                drill.pointName(), human(Duration.ofNanos(System.nanoTime() - off)), human(drill.resolveWithin()));
-            nextReport += Duration.ofSeconds(60).toNanos();
-          }
-          Thread.sleep(1000);
+            && p.receivedNanos() <= deadline && p.alertname().equals(e.alertname())
+            && p.service().equals(e.service())).findFirst();
+        if (done.isPresent() || System.nanoTime() > deadline) {
+          break;
         }
+        if (System.nanoTime() >= nextReport) {
+          out.printf("Waiting for %s (drill %s) to resolve: %s since the failure went off, at most %s%n", e.group(),
+              drill.pointName(), human(Duration.ofNanos(System.nanoTime() - off)), human(drill.resolveWithin()));
+          nextReport += Duration.ofSeconds(60).toNanos();
+        }
+        Thread.sleep(1000);
       }
       if (done.isPresent()) {
         resolved.add(String.format("yes, %.0f s after off", (done.get().receivedNanos() - off) / 1e9));
+        resolvedAt = Math.max(resolvedAt, done.get().receivedNanos());
       } else {
         resolved.add("no");
         problems.add(e.group() + " not resolved within " + human(drill.resolveWithin()) + " of the failure's end");
       }
     }
+    // what the alert held back (inhibited) may page once it resolves: the scenario explains it a while longer
+    long[] w = windows.get(drill);
+    w[1] = Math.max(w[1], resolvedAt + CONSEQUENCES.toNanos());
     return new Outcome(drill, o.page(), o.seconds(), problems, String.join("; ", resolved), alsoPaged(drill, webhook));
   }
 
@@ -443,19 +456,33 @@ public final class DrillRun {
     return List.copyOf(also);
   }
 
-  /** Every firing alert at the pager or the team channel after the healthy stretch that no drill explains. */
+  /**
+   * Every firing alert at the pager or the team channel after the healthy stretch that no drill explains.
+   * An alert is explained when a drill whose window holds its arrival expects or explains its group; a
+   * later message of a group already explained and not resolved since (Alertmanager resends a group
+   * with every alert that joins it) is that group's continuation.
+   */
   private List<String> unexplained(Webhook webhook) {
     Set<String> unexplained = new LinkedHashSet<>();
     long first = windows.values().stream().mapToLong(w -> w[0]).min().orElse(Long.MAX_VALUE);
     for (String channel : List.of("/oncall", "/team")) {
-      for (Page p : Page.all(webhook, channel)) {
-        if (!p.firing() || p.receivedNanos() < first) {
+      Set<String> open = new java.util.HashSet<>();
+      List<Page> pages = new ArrayList<>(Page.all(webhook, channel));
+      pages.sort(java.util.Comparator.comparingLong(Page::receivedNanos));
+      for (Page p : pages) {
+        if (!p.firing()) {
+          open.remove(p.group());
+          continue;
+        }
+        if (p.receivedNanos() < first || open.contains(p.group())) {
           continue;
         }
         boolean explained = windows.entrySet().stream().anyMatch(w -> p.receivedNanos() >= w.getValue()[0]
             && p.receivedNanos() <= w.getValue()[1] && (w.getKey().explained().containsKey(p.group())
             || w.getKey().expected().stream().anyMatch(e -> e.group().equals(p.group()))));
-        if (!explained) {
+        if (explained) {
+          open.add(p.group());
+        } else {
           unexplained.add(channel + ": " + p.group() + " [" + p.severity() + ", failure point " + p.failurePoint()
               + "]: " + p.description());
         }

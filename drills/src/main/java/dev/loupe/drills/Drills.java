@@ -108,7 +108,8 @@ public final class Drills {
           Duration.ofSeconds(180), "S3RequestsFailing: for 2m once 3 calls in 5 min failed, plus export, evaluation and"
               + " the pager's 10 s group_wait",
           Map.of("ApiAvailabilityBurnRateFast on shop-api",
-              "the shop's 502s burn its error budget; inhibited while S3RequestsFailing fires"),
+              "the shop's 502s burn its error budget; inhibited while S3RequestsFailing fires",
+              "ApiLatencyBurnRateFast on shop-api", "uploads wait for S3's refusal; inhibited while S3RequestsFailing fires"),
           LOSS_RESOLVES, "its hourly branch keeps firing while a call failed in the last 15 min, then 1 min group_interval",
           fault(Fault.SHOP_S3_REJECTED)),
       new Drill(2, "each placed order leaks a Shop DB connection until the pool is exhausted; the shop answers 503",
@@ -144,6 +145,9 @@ public final class Drills {
                   + " lost (consumer_failed), a definitive loss that pages before the pool alert",
               "ApiAvailabilityBurnRateFast on mes-api", "the orders page answers 503; inhibited while the pool alert fires",
               "ApiLatencyBurnRateFast on mes-api", "the orders page waits 3 s for a connection; inhibited while the pool alert fires",
+              "OrderErrorSwallowed on mes-api", "a price calculation that cannot get a connection to store its price"
+                  + " (SQLTransientConnectionException, logged and swallowed inside price_calculation): the order stays"
+                  + " CALCULATING",
               STUCK, STUCK_WHY),
           Duration.ofMinutes(5), "the connections come back when the fault is switched off; 1 min group_interval"
               + " (the losses it caused keep OrderMessageRejected firing as long as any loss alert)",
