@@ -9,6 +9,7 @@ import dev.loupe.collector.LoupeCollector;
 import dev.loupe.drills.Agents;
 import dev.loupe.drills.Gateway;
 import dev.loupe.drills.OtlpSink;
+import dev.loupe.drills.Prometheus;
 import dev.loupe.drills.Tools;
 import dev.loupe.sample.faults.Fault;
 import dev.loupe.sample.stack.Eventually;
@@ -32,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -76,9 +78,10 @@ class BrowserTelemetryIT {
     assertThat(agent).as("the agent jar (copied by agent-extension's build)").exists();
     assertThat(extension).as("the extension jar (built by agent-extension)").exists();
 
-    try (OtlpSink tempo = new OtlpSink(); OtlpSink loki = new OtlpSink(); OtlpSink prometheus = new OtlpSink()) {
+    try (OtlpSink tempo = new OtlpSink(); OtlpSink loki = new OtlpSink();
+        Prometheus prometheus = Prometheus.start(dir.resolve("prometheus"), rulesOnly(repository))) {
       Gateway.Builder gateway = Gateway.builder(collector, dir.resolve("collector"))
-          .backends(tempo.grpcEndpoint(), loki.httpEndpoint().resolve("/otlp"), prometheus.httpEndpoint().resolve("/api/v1/write"))
+          .backends(tempo.grpcEndpoint(), loki.httpEndpoint().resolve("/otlp"), prometheus.remoteWrite())
           .override(Map.of("processors", Map.of("tail_sampling", Map.of("decision_wait", "2s",
               "policies", List.of(Map.of("name", "every-trace", "type", "always_sample"))))));
       // the operator's part: the bundle and its settings in a folder the apps serve beside their pages
@@ -117,7 +120,8 @@ class BrowserTelemetryIT {
         .isEmpty();
   }
 
-  private static void scriptErrorOnSubmit(Path dir, URI browsers, Stack stack, OtlpSink tempo, OtlpSink loki, OtlpSink prometheus)
+  private static void scriptErrorOnSubmit(Path dir, URI browsers, Stack stack, OtlpSink tempo, OtlpSink loki,
+      Prometheus prometheus)
       throws Exception {
     stack.fault(Fault.SHOP_FORM_SCRIPT_ERROR, true);
     Path model = dir.resolve(MODEL_FILE);
@@ -168,19 +172,32 @@ class BrowserTelemetryIT {
     assertThat(browserBytes).as("the browser's exports name the order (the search reads them)").contains(order)
         .contains("typeerror");
     System.out.printf("The browser sent %d exports (%d bytes) to the Collector%n", sent.size(), browserBytes.length());
+    // the span metrics count the error by page, with the labels FrontendErrors reads (flushed every 15 s),
+    // and its recording rule sees it: the remote write starts a new series with a 0 at its start time, so
+    // even a page's first error is an increase
+    String counted = "traces_span_metrics_calls_total{service=\"shop-web\", app_screen_name=\"order-form\", "
+        + "span_name=\"unhandled rejection\", status_code=\"STATUS_CODE_ERROR\"}";
+    Eventually.await("the order form's one error counted in Prometheus: " + counted, Duration.ofSeconds(90),
+        () -> prometheus.sum(counted).orElse(0) == 1.0 ? Optional.of(true) : Optional.empty());
+    String recorded = "service_page:browser_errors:increase15m{service=\"shop-web\", app_screen_name=\"order-form\"}";
+    double increase = Eventually.await("FrontendErrors' recording rule over it: " + recorded, Duration.ofSeconds(60),
+        () -> prometheus.sum(recorded).isPresent() ? Optional.of(prometheus.sum(recorded).getAsDouble()) : Optional.empty());
+    System.out.printf("%s = %s%n", recorded, increase);
+    assertThat(increase).as(recorded).isGreaterThan(0.5);
+
     List<byte[]> forwarded = new ArrayList<>(tempo.raw());
     forwarded.addAll(loki.raw());
-    forwarded.addAll(prometheus.raw());
+    forwarded.add(labelValues(prometheus).getBytes(StandardCharsets.UTF_8));
     String collectorBytes = text(forwarded);
     assertThat(collectorBytes).as("what the Collector sent on names the order").contains(order);
-    // One exception, the shop's and not the browser's: the legacy shop keeps the uploaded file's name in
-    // the model's S3 key, so the agent's spans of shop-api's S3 upload carry it in url.full. Nothing else
-    // may carry it.
+    // One exception, the services' and not the browser's: the legacy shop keeps the uploaded file's name
+    // in the model's S3 key, so the agent's spans of the S3 calls on that key (the shop's upload, MES's
+    // download) carry it in url.full. Nothing else may carry it.
     String s3Key = ("/" + orderId + "/" + MODEL_FILE).toLowerCase(Locale.ROOT);
     assertThat(tempo.spans().stream().filter(span -> span.attributes().values().stream()
         .anyMatch(v -> v.toLowerCase(Locale.ROOT).contains("quillfeather"))))
         .as("the spans naming the model's file").isNotEmpty()
-        .allMatch(span -> "shop-api".equals(span.service())
+        .allMatch(span -> span.name().startsWith("S3.")
             && span.attributes().getOrDefault("url.full", "").toLowerCase(Locale.ROOT).contains(s3Key));
     collectorBytes = collectorBytes.replace(s3Key, "/" + order + "/(the shop's s3 key)");
     for (String needle : NEEDLES) {
@@ -205,6 +222,25 @@ class BrowserTelemetryIT {
     Eventually.await("mes-api's server span under the page's fetch span", Duration.ofSeconds(60),
         () -> tempo.spans().stream().filter(s -> "mes-api".equals(s.service()) && fetch.spanId().equals(s.parentSpanId()))
             .findFirst());
+  }
+
+  /** Prometheus with the alert rules, taking the Collector's remote writes; nothing to scrape. */
+  private static String rulesOnly(Path repository) throws Exception {
+    List<String> rules = new ArrayList<>();
+    try (var files = Files.list(repository.resolve("alert-rules/rules"))) {
+      files.filter(f -> f.toString().endsWith(".yml")).sorted().forEach(f -> rules.add(f.toString()));
+    }
+    return JSON.writeValueAsString(Map.of("global", Map.of("evaluation_interval", "2s"), "rule_files", rules));
+  }
+
+  /** Every label value Prometheus holds: all that the metrics brought, as text. */
+  private static String labelValues(Prometheus prometheus) throws Exception {
+    StringBuilder all = new StringBuilder();
+    for (JsonNode label : JSON.readTree(prometheus.get("/api/v1/labels").body()).path("data")) {
+      all.append(prometheus.get("/api/v1/label/" + label.asText() + "/values").body()).append('\n');
+    }
+    assertThat(all.toString()).as("the label values read").contains("shop-web");
+    return all.toString();
   }
 
   /** Runs one browser session (browser-session.mjs) and returns what it reports. */
