@@ -106,6 +106,7 @@ class BrowserTelemetryIT {
         corsAdmitsTheFrontEndsOnly(g, stack);
         URI browsers = gateway.frontendOtlpHttp();
         scriptErrorOnSubmit(dir, browsers, stack, tempo, loki, prometheus);
+        usRingSizeIsRefused(dir, browsers, stack, tempo);
         retiredStatusOnTheOrdersPage(dir, browsers, stack, tempo);
       }
     }
@@ -204,6 +205,28 @@ class BrowserTelemetryIT {
       assertThat(browserBytes).as("a form value in the browser's exports").doesNotContain(needle);
       assertThat(collectorBytes).as("a form value in what the Collector sent on").doesNotContain(needle);
     }
+  }
+
+  /** The order form sends the ring size in a format the shop refuses: the page's call fails, traced into the API. */
+  private static void usRingSizeIsRefused(Path dir, URI browsers, Stack stack, OtlpSink tempo) throws Exception {
+    stack.fault(Fault.SHOP_FORM_US_RING_SIZE, true);
+    Path model = dir.resolve("ring.stl");
+    Files.write(model, dev.loupe.sample.loadgen.RingModel.band(17.5, 1.8, 4));
+    JsonNode session = browse(dir, Map.of("scenario", "order", "page", stack.url(Service.SHOP).resolve("/order.html").toString(),
+        "form", Map.of("name", "A Customer", "email", "customer@example.org", "ring-size", "17.5"),
+        "model", model.toString()), browsers);
+    stack.fault(Fault.SHOP_FORM_US_RING_SIZE, false);
+    assertThat(session.path("outcome").asText()).isEqualTo("refused");
+    assertThat(session.path("message").asText()).contains("ringSize must be an EU size");
+    OtlpSink.Span fetch = Eventually.await("the order form's refused POST /api/orders", Duration.ofSeconds(60),
+        () -> tempo.spans().stream().filter(s -> "shop-web".equals(s.service()) && "POST".equals(s.name()))
+            .filter(s -> "400".equals(s.attributes().get("http.response.status_code"))).findFirst());
+    assertThat(fetch.status()).isEqualTo("STATUS_CODE_ERROR");
+    assertThat(fetch.attributes()).containsEntry("app.screen.name", "order-form");
+    OtlpSink.Span server = Eventually.await("shop-api's server span under the refused call", Duration.ofSeconds(60),
+        () -> tempo.spans().stream().filter(s -> "shop-api".equals(s.service()) && fetch.spanId().equals(s.parentSpanId()))
+            .findFirst());
+    assertThat(server.attributes()).containsEntry("http.response.status_code", "400");
   }
 
   /** The orders page asks for a status MES no longer has: its failed call is an error span of the page. */
