@@ -185,6 +185,13 @@ class BrowserTelemetryIT {
         () -> prometheus.sum(recorded).isPresent() ? Optional.of(prometheus.sum(recorded).getAsDouble()) : Optional.empty());
     System.out.printf("%s = %s%n", recorded, increase);
     assertThat(increase).as(recorded).isGreaterThan(0.5);
+    // the page load, FrontendErrors' denominator
+    Eventually.await("the order form's documentLoad span", Duration.ofSeconds(60),
+        () -> tempo.spans().stream().filter(s -> "shop-web".equals(s.service()) && "documentLoad".equals(s.name()))
+            .filter(s -> "order-form".equals(s.attributes().get("app.screen.name"))).findFirst());
+    String loads = "service_page:browser_page_loads:increase15m{service=\"shop-web\", app_screen_name=\"order-form\"}";
+    Eventually.await("FrontendErrors' page loads: " + loads, Duration.ofSeconds(60),
+        () -> prometheus.sum(loads).orElse(0) > 0.5 ? Optional.of(true) : Optional.empty());
 
     List<byte[]> forwarded = new ArrayList<>(tempo.raw());
     forwarded.addAll(loki.raw());
