@@ -85,19 +85,21 @@ public final class Databases {
     server.recreateDatabase("mes");
     exec(server, "shop", Files.readString(repository().resolve("sample-apps/shop-api/src/main/resources/schema.sql")));
     exec(server, "mes", Files.readString(repository().resolve("sample-apps/mes-api/src/main/resources/schema.sql")));
-    grantReader(server, "shop", "mes");
+    grantReader(server, "shop", server, "mes");
   }
 
   /**
-   * The role and grants of reconciler/README.md, on a server holding the Shop DB and the MES DB: only
-   * the columns the default queries read, and read-only transactions.
+   * The role and grants of reconciler/README.md: on the Shop DB's and the MES DB's servers (one or two),
+   * a login role that reads only the columns the default queries read, in read-only transactions.
    */
-  static void grantReader(Postgres server, String shopDb, String mesDb) throws SQLException {
-    exec(server, "postgres", "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + READER + "')"
-        + " THEN CREATE ROLE " + READER + " LOGIN PASSWORD '" + READER_PASSWORD + "'; END IF; END $$;"
-        + "ALTER ROLE " + READER + " SET default_transaction_read_only = on");
-    exec(server, shopDb, "GRANT SELECT (id, created_at, status) ON orders TO " + READER);
-    exec(server, mesDb, "GRANT SELECT (order_id, received_at, status) ON orders TO " + READER);
+  static void grantReader(Postgres shopServer, String shopDb, Postgres mesServer, String mesDb) throws SQLException {
+    for (Postgres server : shopServer == mesServer ? List.of(shopServer) : List.of(shopServer, mesServer)) {
+      exec(server, "postgres", "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + READER + "')"
+          + " THEN CREATE ROLE " + READER + " LOGIN PASSWORD '" + READER_PASSWORD + "'; END IF; END $$;"
+          + "ALTER ROLE " + READER + " SET default_transaction_read_only = on");
+    }
+    exec(shopServer, shopDb, "GRANT SELECT (id, created_at, status) ON orders TO " + READER);
+    exec(mesServer, mesDb, "GRANT SELECT (order_id, received_at, status) ON orders TO " + READER);
   }
 
   static void exec(Postgres server, String db, String sql) throws SQLException {
