@@ -73,8 +73,7 @@ public final class Databases {
   /** The reader logs in with a password over TCP; everyone else keeps the stack's trust. */
   private static void requirePasswords(Postgres server) throws Exception {
     Path hba = server.home().resolve("data/pg_hba.conf");
-    String rules = "host all " + READER + " 127.0.0.1/32 scram-sha-256\n"
-        + "host all " + READER + "_unprivileged 127.0.0.1/32 scram-sha-256\n";
+    String rules = "host all " + READER + " 127.0.0.1/32 scram-sha-256\n";
     Files.writeString(hba, rules + Files.readString(hba));
     exec(server, "postgres", "SELECT pg_reload_conf()");
   }
@@ -89,17 +88,25 @@ public final class Databases {
   }
 
   /**
-   * The role and grants of reconciler/README.md: on the Shop DB's and the MES DB's servers (one or two),
-   * a login role that reads only the columns the default queries read, in read-only transactions.
+   * The role and grants of reconciler/README.md, from the very files it tells an administrator to run
+   * (reconciler/deploy/*.sql), on the Shop DB's and the MES DB's servers (one or two); the test then sets
+   * the role's password.
    */
-  static void grantReader(Postgres shopServer, String shopDb, Postgres mesServer, String mesDb) throws SQLException {
+  static void grantReader(Postgres shopServer, String shopDb, Postgres mesServer, String mesDb) throws Exception {
+    Path deploy = repository().resolve("reconciler/deploy");
     for (Postgres server : shopServer == mesServer ? List.of(shopServer) : List.of(shopServer, mesServer)) {
-      exec(server, "postgres", "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + READER + "')"
-          + " THEN CREATE ROLE " + READER + " LOGIN PASSWORD '" + READER_PASSWORD + "'; END IF; END $$;"
-          + "ALTER ROLE " + READER + " SET default_transaction_read_only = on");
+      boolean exists;
+      try (Connection c = server.connect("postgres"); Statement s = c.createStatement();
+          java.sql.ResultSet rs = s.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + READER + "'")) {
+        exists = rs.next();
+      }
+      if (!exists) {
+        exec(server, "postgres", Files.readString(deploy.resolve("read-only-role.sql")));
+      }
+      exec(server, "postgres", "ALTER ROLE " + READER + " PASSWORD '" + READER_PASSWORD + "'");
     }
-    exec(shopServer, shopDb, "GRANT SELECT (id, created_at, status) ON orders TO " + READER);
-    exec(mesServer, mesDb, "GRANT SELECT (order_id, received_at, status) ON orders TO " + READER);
+    exec(shopServer, shopDb, Files.readString(deploy.resolve("grants-shop-db.sql")));
+    exec(mesServer, mesDb, Files.readString(deploy.resolve("grants-mes-db.sql")));
   }
 
   static void exec(Postgres server, String db, String sql) throws SQLException {
