@@ -146,8 +146,14 @@ public final class Main {
       throws SettingException, IOException {
     try (LostOrderList list = new LostOrderList(settings)) {
       Reconciliation.Result result = Reconciliation.run(settings, Instant.now(), list);
-      metrics.completed(result);
-      list.complete(result, metrics);
+      Runnable previous = metrics.completed(result);
+      try {
+        list.complete(result, metrics);
+      } catch (IOException e) {
+        previous.run();
+        throw e;
+      }
+      metrics.counted();
       return result;
     }
   }

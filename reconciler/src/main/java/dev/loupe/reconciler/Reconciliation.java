@@ -32,6 +32,12 @@ final class Reconciliation {
     void add(UnaccountedOrder order) throws IOException;
   }
 
+  /**
+   * How much earlier than the window the MES query starts: an order is received after it was placed,
+   * but by another server's clock, and one placed at the window's start must not look missing from MES.
+   */
+  static final Duration CLOCK_MARGIN = Duration.ofDays(1);
+
   private Reconciliation() {}
 
   /**
@@ -53,7 +59,7 @@ final class Reconciliation {
     }
     long checked = 0;
     try (OrderSource shop = OrderSource.shop(settings, windowStart);
-        OrderSource mes = OrderSource.mes(settings, windowStart)) {
+        OrderSource mes = OrderSource.mes(settings, windowStart.minus(CLOCK_MARGIN))) {
       OrderSource.Row mesRow = mes.next();
       for (OrderSource.Row order = shop.next(); order != null; order = shop.next()) {
         while (mesRow != null && OrderIds.compare(mesRow.orderId(), order.orderId()) < 0) {

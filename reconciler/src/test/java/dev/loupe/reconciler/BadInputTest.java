@@ -110,6 +110,21 @@ class BadInputTest {
   }
 
   @Test
+  void anOutputThatCannotBeWrittenNamesTheOutputSettingAndLeavesNoPartialFiles(@TempDir Path dir) throws Exception {
+    // a directory, not empty, where the list must go: the finished list cannot be moved into place
+    Files.createDirectories(dir.resolve("lost-orders.csv/in-the-way"));
+    settings.put("output", dir.toString());
+
+    Run run = ReconcilerTest.run(Databases.args(settings));
+
+    assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(1);
+    assertThat(run.err()).contains("cannot write the list in " + dir + " (setting output)");
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("lost-orders.csv");
+    }
+  }
+
+  @Test
   void wrongSettingsExitWithTwoBeforeTouchingADatabase() {
     assertThat(ReconcilerTest.run("--set", "shop-db.querry=SELECT 1")).satisfies(r -> {
       assertThat(r.exit()).isEqualTo(2);
