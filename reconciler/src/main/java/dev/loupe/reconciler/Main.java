@@ -135,6 +135,12 @@ public final class Main {
       err.println("loupe-reconciler: cannot write the list in " + settings.output() + " (setting "
           + Setting.OUTPUT.key() + "): " + e);
       return false;
+    } catch (RuntimeException e) {
+      // a driver or JVM surprise: in the periodic mode the next run is still tried at its time
+      metrics.failed();
+      err.println("loupe-reconciler: the run failed unexpectedly, no list written: " + e);
+      e.printStackTrace(err);
+      return false;
     }
   }
 

@@ -23,6 +23,12 @@ public record Settings(Database shopDb, Database mesDb, Duration since, Map<Stag
   public record Database(String name, String url, String user, String password, String query, Setting urlSetting,
       Setting userSetting, Setting passwordSetting, Setting querySetting) {
 
+    /** Everything but the password. */
+    @Override
+    public String toString() {
+      return name + " " + safeUrl() + " as " + user;
+    }
+
     /** The URL without its parameters, which may hold a password: for messages. */
     public String safeUrl() {
       int q = url.indexOf('?');
