@@ -124,25 +124,13 @@ final class OrderSource implements AutoCloseable {
         placed = t.toInstant();
       }
       String stageId = rows.getString("stage");
-      Stage stage;
-      try {
-        stage = Stage.ofId(stageId);
-      } catch (IllegalArgumentException e) {
-        throw new SettingException(db.querySetting(), "order " + orderId + " has the stage '" + stageId
-            + "'; the " + db.name() + " query's stages are " + ids(stages));
-      }
-      if (!stages.contains(stage)) {
-        throw new SettingException(db.querySetting(), "order " + orderId + " has the stage '" + stageId
-            + "'; the " + db.name() + " query's stages are " + ids(stages));
-      }
+      Stage stage = stages.stream().filter(st -> st.id().equals(stageId)).findFirst().orElseThrow(() ->
+          new SettingException(db.querySetting(), "order " + orderId + " has the stage '" + stageId + "'; the "
+              + db.name() + " query's stages are " + stages.stream().map(Stage::id).toList()));
       return new Row(orderId, placed, stage);
     } catch (SQLException e) {
       throw queryFailed(db, e);
     }
-  }
-
-  private static String ids(Set<Stage> stages) {
-    return stages.stream().map(Stage::id).toList().toString();
   }
 
   private static Connection connect(Settings settings, Settings.Database db) throws SettingException {

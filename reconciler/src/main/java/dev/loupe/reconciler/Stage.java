@@ -38,27 +38,4 @@ public enum Stage {
   public Stage max(Stage other) {
     return other != null && other.ordinal() > ordinal() ? other : this;
   }
-
-  /**
-   * The stage a query named.
-   *
-   * @throws IllegalArgumentException if {@code id} is none of {@code shop_accepted}, {@code crm_confirmed},
-   *     {@code mes_received}, {@code priced}, {@code in_production}
-   */
-  public static Stage ofId(String id) {
-    for (Stage s : values()) {
-      if (s.id().equals(id)) {
-        return s;
-      }
-    }
-    throw new IllegalArgumentException("'" + id + "' is not a stage (" + ids() + ")");
-  }
-
-  static String ids() {
-    StringBuilder b = new StringBuilder();
-    for (Stage s : values()) {
-      b.append(b.length() == 0 ? "" : ", ").append(s.id());
-    }
-    return b.toString();
-  }
 }
