@@ -1,6 +1,7 @@
 package dev.loupe.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -131,6 +132,22 @@ class ReconcilerTest {
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(Files.readAllLines(out.resolve("lost-orders.csv")).get(1)).startsWith("\"A&B, \"\"7\"\"\",")
         .endsWith("?var-order_id=A%26B%2C+%227%22");
+  }
+
+  /** The role of reconciler/deploy/*.sql reads the three columns of the default queries and can change nothing. */
+  @Test
+  void theReadOnlyRoleReadsOnlyWhatTheQueriesReadAndWritesNothing(Databases db) throws Exception {
+    shopOrder(db, "JW-000001", "NEW", "1 hour");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(db.server().jdbcUrl("shop"), Databases.READER,
+        Databases.READER_PASSWORD); java.sql.Statement s = c.createStatement()) {
+      try (java.sql.ResultSet rs = s.executeQuery("SELECT id, created_at, status FROM orders")) {
+        assertThat(rs.next()).isTrue();
+      }
+      assertThatThrownBy(() -> s.executeQuery("SELECT customer_email FROM orders"))
+          .hasMessageContaining("permission denied for table orders");
+      assertThatThrownBy(() -> s.executeUpdate("UPDATE orders SET status = 'IN_PRODUCTION'"))
+          .hasMessageContaining("cannot execute UPDATE in a read-only transaction");
+    }
   }
 
   private static String idAndStage(String csvLine) {
