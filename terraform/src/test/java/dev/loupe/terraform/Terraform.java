@@ -43,12 +43,15 @@ final class Terraform {
 
   /** The binary, or empty when neither terraform nor tofu is installed (the checks then skip and say so). */
   static Optional<Path> binary() {
-    for (String name : List.of("terraform", "tofu")) {
-      for (String dir : (System.getenv().getOrDefault("PATH", "") + ":/usr/local/bin").split(":")) {
-        Path p = Path.of(dir.isEmpty() ? "." : dir, name);
-        if (Files.isExecutable(p)) {
-          return Optional.of(p);
-        }
+    return binary("terraform").or(() -> binary("tofu"));
+  }
+
+  /** The executable {@code name} on {@code PATH} or in {@code /usr/local/bin}, if there is one. */
+  static Optional<Path> binary(String name) {
+    for (String dir : (System.getenv().getOrDefault("PATH", "") + ":/usr/local/bin").split(":")) {
+      Path p = Path.of(dir.isEmpty() ? "." : dir, name);
+      if (Files.isExecutable(p)) {
+        return Optional.of(p);
       }
     }
     return Optional.empty();
