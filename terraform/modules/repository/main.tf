@@ -18,10 +18,13 @@ locals {
   }
   rule_paths                  = { for f in fileset(local.root, "alert-rules/rules/*.yml") : basename(f) => f }
   alertmanager_template_paths = { for f in fileset(local.root, "alert-rules/alertmanager/templates/*.tmpl") : basename(f) => f }
-  # dashboards/ holds Grafana dashboards generated from code; whatever JSON is there is deployed, and an
-  # empty or missing folder deploys none
-  dashboard_paths = { for f in fileset(local.root, "dashboards/**/*.json") : trimprefix(f, "dashboards/") => f }
-  agent_paths     = { for f in fileset(local.root, "agent-extension/config/*.properties") : trimsuffix(basename(f), ".properties") => f }
+  # dashboards/ holds Grafana dashboards generated from code: every JSON document with panels there is
+  # deployed (not a build's target/ or node_modules/, nor a package.json), and a missing folder deploys none
+  dashboard_paths = {
+    for f in fileset(local.root, "dashboards/**/*.json") : trimprefix(f, "dashboards/") => f
+    if length(regexall("(^|/)(target|node_modules)/", f)) == 0 && can(jsondecode(file("${local.root}/${f}")).panels)
+  }
+  agent_paths = { for f in fileset(local.root, "agent-extension/config/*.properties") : trimsuffix(basename(f), ".properties") => f }
   single_paths = {
     prometheus          = "collector-config/backends/prometheus.yml"
     tempo               = "collector-config/backends/tempo.yaml"

@@ -72,7 +72,7 @@ class TerraformChecksTest {
     deployable.addAll(files("alert-rules/rules", "glob:*.yml"));
     deployable.add("alert-rules/alertmanager/alertmanager.yml");
     deployable.addAll(files("alert-rules/alertmanager/templates", "glob:*.tmpl"));
-    deployable.addAll(files("dashboards", "glob:**.json"));
+    deployable.addAll(dashboards());
     deployable.add("collector-config/gateway.yaml");
     deployable.addAll(files("collector-config/overrides", "glob:*.yaml"));
     deployable.addAll(files("collector-config/backends", "glob:*.{yaml,yml}"));
@@ -165,6 +165,24 @@ class TerraformChecksTest {
     });
     assertThat(parsed).isEqualTo(expected);
     assertThat(expected).containsKeys("shop-api", "crm-api", "mes-api");
+  }
+
+  /**
+   * The Grafana dashboards under dashboards/: every JSON document there with a {@code panels} list, outside a
+   * build's {@code target/} and {@code node_modules/} (so a package.json is not one).
+   */
+  static Set<String> dashboards() throws IOException {
+    Set<String> found = new TreeSet<>();
+    for (String f : files("dashboards", "glob:**.json")) {
+      if (f.matches("(.*/)?(target|node_modules)/.*")) {
+        continue;
+      }
+      JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(read(f));
+      if (json.has("panels")) {
+        found.add(f);
+      }
+    }
+    return found;
   }
 
   /** The files under {@code dir} (relative to the repository) matching {@code glob}, repository-relative. */
