@@ -53,10 +53,11 @@ resource "helm_release" "tier" {
     }
     # the repository's files, not the chart's default config
     configMap = { create = false }
-    # GOMEMLIMIT at 80 % of the memory limit (collector-config/README.md: the limiter bounds the heap only)
-    useGOMEMLIMIT = true
+    # GOMEMLIMIT at about 60 % of the container's memory, the limiter's limit minus its spike (collector-config/
+    # README.md: the limiter bounds the heap, not RSS); the chart's own would be 80 %
+    useGOMEMLIMIT = false
     resources     = each.value.resources
-    extraEnvs     = [for k, v in merge(var.environment, each.value.environment) : { name = k, value = v }]
+    extraEnvs     = [for k, v in merge(var.environment, each.value.environment, { GOMEMLIMIT = each.value.gomemlimit }) : { name = k, value = v }]
     extraVolumes = [
       { name = "config", configMap = { name = kubernetes_config_map.config[each.key].metadata[0].name } },
       { name = "tls", secret = { secretName = var.tls_secret_name } },

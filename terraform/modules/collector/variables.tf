@@ -10,7 +10,7 @@ variable "chart_version" {
 }
 
 variable "image" {
-  description = "The loupe-otelcol image, built from collector-config/distribution/manifest.yaml (the upstream images lack its components)."
+  description = "The loupe-otelcol image, built from collector-config/distribution/manifest.yaml (the upstream images lack its components), with the binary at /loupe-otelcol (the chart runs /<command.name>)."
   type        = object({ repository = string, tag = string })
 }
 
@@ -23,7 +23,8 @@ variable "tiers" {
   description = <<-EOT
     One release per entry, named by its key: config_files in merge order (names of config_files), replicas,
     headless (a Service without a cluster IP, for the routing tier's DNS resolver), environment (LOUPE_*),
-    queue_size (the disk queues' emptyDir) and Kubernetes resources (requests and limits).
+    queue_size (the disk queues' emptyDir), Kubernetes resources (requests and limits) and gomemlimit (about
+    60 % of the memory limit: 384MiB of the default 640Mi, docs/overhead.md).
   EOT
   type = map(object({
     config_files = list(string)
@@ -32,6 +33,7 @@ variable "tiers" {
     environment  = optional(map(string), {})
     queue_size   = optional(string, "2Gi")
     resources    = optional(any, { requests = { cpu = "500m", memory = "640Mi" }, limits = { memory = "640Mi" } })
+    gomemlimit   = optional(string, "384MiB")
   }))
   validation {
     condition     = alltrue([for t in values(var.tiers) : length(t.config_files) > 0 && t.config_files[0] == "gateway.yaml"])

@@ -67,6 +67,13 @@ run "production" {
     error_message = "the routing tier resolves the sampling tier's headless Service"
   }
 
+  assert {
+    condition = alltrue([for tier in values(module.stack.helm_values.collector) :
+      !tier.useGOMEMLIMIT && one([for e in tier.extraEnvs : e.value if e.name == "GOMEMLIMIT"]) == "384MiB"
+    ])
+    error_message = "every Collector runs with GOMEMLIMIT at 60 % of its 640Mi (collector-config/README.md), not the chart's 80 %"
+  }
+
   # Prometheus: the rule groups are the repository's
   assert {
     condition = alltrue([
