@@ -167,6 +167,21 @@ run "production" {
     error_message = "an Instrumentation for every service with settings in agent-extension/config/"
   }
 
+  assert {
+    condition = contains(
+      [for e in one([for i in module.stack.helm_values.instrumentation.instrumentations : i.env if i.name == "shop-api"]) : "${e.name}=${e.value}"],
+      "LOUPE_ORDER_ID_METHODS=${regex("(?m)^loupe\\.order-id\\.methods=(.*)$", file("${path.module}/../../../agent-extension/config/shop-api.properties"))[0]}",
+    )
+    error_message = "shop-api's Instrumentation carries its settings file's loupe.order-id.methods as LOUPE_ORDER_ID_METHODS"
+  }
+  assert {
+    condition = contains(
+      [for e in one([for i in module.stack.helm_values.instrumentation.instrumentations : i.env if i.name == "mes-api"]) : "${e.name}=${e.value}"],
+      "OTEL_RESOURCE_ATTRIBUTES=service.namespace=jewelry,deployment.environment.name=production",
+    )
+    error_message = "the environment's name is added to the settings file's resource attributes"
+  }
+
   # no secret in any chart's values: they live in Kubernetes Secrets
   assert {
     condition = alltrue([for s in [
