@@ -50,7 +50,7 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
         p + "ChannelLedger", p + "ChannelLedger$Subscription", p + "ChannelLedger$Delivery", p + "ChannelLedger$Publish",
         p + "QueueArguments", p + "LossSpans",
         p + "RabbitLoss$Headers", p + "RabbitLoss$Returns", p + "RabbitLoss$Confirms", p + "RabbitLoss$Closing",
-        p + "RabbitLoss");
+        p + "RabbitLoss$Handling", p + "RabbitLoss$PerThread", p + "RabbitLoss");
   }
 
   @Override
