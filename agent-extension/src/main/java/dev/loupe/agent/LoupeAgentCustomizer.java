@@ -62,7 +62,9 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
           start(config);
           return db.enabled() ? builder.addSpanProcessor(Contained.spans("database diagnosis", new StatementDiagnosis(db))) : builder;
         })
-        .addLoggerProviderCustomizer((builder, config) -> enabled(config) ? builder.addLogRecordProcessor(Contained.logs("order correlation (logs)", orders.logProcessor())) : builder)
+        // first: the exporters' processors, added before any customizer, must see the order id, and a
+        // simple processor (the console and logging exporters) exports as soon as it is called
+        .addLoggerProviderCustomizer((builder, config) -> enabled(config) ? builder.addLogRecordProcessorFirst(Contained.logs("order correlation (logs)", orders.logProcessor())) : builder)
         // the reporter runs after order correlation has put the order id on the span
         .addTracerProviderCustomizer((builder, config) -> {
           start(config);

@@ -74,6 +74,7 @@ public final class OrderMethodsInstrumentationModule extends InstrumentationModu
   @Override
   public List<String> getAdditionalHelperClassNames() {
     return List.of("dev.loupe.agent.Guard", "dev.loupe.agent.order.LegacyMethod",
+        "dev.loupe.agent.order.mdc.ContextOrder", "dev.loupe.agent.order.mdc.ContextOrder$SpanReaders",
         "dev.loupe.agent.order.Operation",
         "dev.loupe.agent.order.Stage",
         "dev.loupe.agent.order.methods.OrderMethodSupport$Held",
