@@ -8,6 +8,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModule;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import net.bytebuddy.asm.Advice;
@@ -35,7 +36,7 @@ public final class LogbackMdcInstrumentationModule extends InstrumentationModule
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return List.of(new LoggingEventInstrumentation());
+    return Arrays.asList(new LoggingEventInstrumentation());
   }
 
   @Override
@@ -45,7 +46,7 @@ public final class LogbackMdcInstrumentationModule extends InstrumentationModule
 
   @Override
   public List<String> getAdditionalHelperClassNames() {
-    return List.of("dev.loupe.agent.Guard", ContextOrder.class.getName(), ContextOrder.class.getName() + "$SpanReaders",
+    return Arrays.asList("dev.loupe.agent.Guard", ContextOrder.class.getName(), ContextOrder.class.getName() + "$SpanReaders",
         OrderMdc.class.getName());
   }
 
