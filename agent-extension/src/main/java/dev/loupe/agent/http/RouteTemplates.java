@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code loupe.http.route-templates}: the routes of a server whose instrumentation knows none, such as
@@ -26,6 +27,11 @@ public final class RouteTemplates {
   private RouteTemplates(List<PathTemplate> templates, List<String> problems) {
     this.templates = templates.toArray(new PathTemplate[0]);
     this.problems = Collections.unmodifiableList(new ArrayList<>(problems));
+  }
+
+  /** Each setting with its default ({@code ""} for none), as the extension supplies them to the agent. */
+  public static Map<String, String> defaults() {
+    return Collections.singletonMap(SETTING, "");
   }
 
   /** Parses the setting; a bad template is reported by name and left out, the others still apply. */
