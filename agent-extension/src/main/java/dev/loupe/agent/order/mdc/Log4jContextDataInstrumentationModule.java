@@ -4,6 +4,7 @@ import static io.opentelemetry.javaagent.extension.matcher.AgentElementMatchers.
 import static net.bytebuddy.matcher.ElementMatchers.named;
 
 import io.opentelemetry.javaagent.extension.instrumentation.HelperResourceBuilder;
+import dev.loupe.agent.HelperClasses;
 import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModule;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
@@ -49,7 +50,7 @@ public final class Log4jContextDataInstrumentationModule extends Instrumentation
 
   @Override
   public List<String> getAdditionalHelperClassNames() {
-    return Arrays.asList("dev.loupe.agent.Guard", ContextOrder.class.getName(), ContextOrder.class.getName() + "$SpanReaders",
+    return HelperClasses.of(getClass(), "dev.loupe.agent.Guard", ContextOrder.class.getName(),
         "dev.loupe.agent.order.mdc.OrderContextData");
   }
 

@@ -5,6 +5,7 @@ import static net.bytebuddy.matcher.ElementMatchers.isPublic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import dev.loupe.agent.HelperClasses;
 import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModule;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
@@ -46,8 +47,7 @@ public final class LogbackMdcInstrumentationModule extends InstrumentationModule
 
   @Override
   public List<String> getAdditionalHelperClassNames() {
-    return Arrays.asList("dev.loupe.agent.Guard", ContextOrder.class.getName(), ContextOrder.class.getName() + "$SpanReaders",
-        OrderMdc.class.getName());
+    return HelperClasses.of(getClass(), "dev.loupe.agent.Guard", ContextOrder.class.getName(), OrderMdc.class.getName());
   }
 
   /** The MDC map a Logback event hands to its encoders. */
