@@ -4,7 +4,7 @@ import dev.loupe.agent.config.LoupeSettings;
 import dev.loupe.agent.db.DbDiagnosisSettings;
 import dev.loupe.agent.db.StatementDiagnosis;
 import dev.loupe.agent.export.PlaintextExport;
-import dev.loupe.agent.http.ServerRoutes;
+import dev.loupe.agent.http.ServerRouteUpdate;
 import dev.loupe.agent.loss.LossSentinels;
 import dev.loupe.agent.order.OrderCorrelation;
 import dev.loupe.agent.redact.Exporting;
@@ -31,7 +31,7 @@ import java.util.logging.Logger;
  *       a bad redaction setting stops all export
  *   <li>health checks and metric scrapes left untraced ({@code loupe.http.untraced-routes})
  *   <li>route templates for HTTP servers that report none ({@code loupe.http.route-templates}, applied
- *       by {@link ServerRoutes})
+ *       by {@code ServerRouteInstrumentationModule})
  *   <li>a warning for each OTLP endpoint telemetry would leave the host on unencrypted
  * </ul>
  */
@@ -118,7 +118,7 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
       log.log(Level.SEVERE, "Loupe: invalid setting " + problem);
     }
     losses.configure(parsed.messaging());
-    ServerRoutes.use(parsed.routeTemplates());
+    System.setProperty(ServerRouteUpdate.HANDOFF, parsed.routeTemplates().handoff());
     exporting = new Exporting(parsed.redaction());
     orders = new OrderCorrelation(parsed.orders());
     settings = parsed;

@@ -79,7 +79,7 @@ public final class LoupeSettings {
     problems.addAll(db.problems());
     MessagingSettings messaging = MessagingSettings.from(config);
     problems.addAll(messaging.problems());
-    RouteTemplates routes = RouteTemplates.from(config);
+    RouteTemplates routes = RouteTemplates.parse(config.getString(RouteTemplates.SETTING, ""));
     problems.addAll(routes.problems());
     UntracedRoutes untraced = UntracedRoutes.from(config, problems);
     // redaction's problems close export and are reported by it, with what that means

@@ -1,7 +1,6 @@
 package dev.loupe.agent.http;
 
 import dev.loupe.agent.order.PathTemplate;
-import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -34,12 +33,11 @@ public final class RouteTemplates {
     return Collections.singletonMap(SETTING, "");
   }
 
-  /** Parses the setting; a bad template is reported by name and left out, the others still apply. */
-  public static RouteTemplates from(ConfigProperties config) {
-    return parse(config.getString(SETTING, ""));
-  }
-
-  static RouteTemplates parse(String text) {
+  /**
+   * Parses the setting's value ({@code ""} for none); a bad template is reported by name in
+   * {@link #problems()} and left out, the others still apply.
+   */
+  public static RouteTemplates parse(String text) {
     List<PathTemplate> templates = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     for (String item : text.split(",")) {
@@ -72,6 +70,15 @@ public final class RouteTemplates {
       }
     }
     return null;
+  }
+
+  /** The templates in effect, comma-separated, to hand to the instrumentation. */
+  public String handoff() {
+    StringBuilder out = new StringBuilder();
+    for (PathTemplate t : templates) {
+      out.append(out.length() == 0 ? "" : ",").append(t);
+    }
+    return out.toString();
   }
 
   public boolean isEmpty() {

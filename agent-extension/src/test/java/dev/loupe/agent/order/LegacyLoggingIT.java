@@ -227,29 +227,37 @@ class LegacyLoggingIT {
           "-Dlogback.configurationFile=" + logbackXml, "-Dlog4j2.configurationFile=" + log4jXml),
           legacy, Integer.toString(base + 5)))
           .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-      int port = Eventually.await(service + " to start (" + output + ")", Duration.ofSeconds(180), () -> {
-        Matcher m = Pattern.compile("(?m)^PORT (\\d+)$").matcher(read(output));
-        return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
-      });
-      Run run = new Run(service, base, work, "");
-      URI uri = URI.create("http://127.0.0.1:" + port);
-      HttpClient http = HttpClient.newHttpClient();
-      send(http, HttpRequest.newBuilder(uri.resolve("/engravings/" + run.id(1))).GET(), 200);
-      send(http, HttpRequest.newBuilder(uri.resolve("/engravings?orderId=" + run.id(2))).GET(), 200);
-      send(http, HttpRequest.newBuilder(uri.resolve("/engraving-status")).header("X-Order-Id", run.id(3)).GET(), 200);
-      send(http, HttpRequest.newBuilder(uri.resolve("/engravings"))
-          .POST(HttpRequest.BodyPublishers.ofString("{\"orderId\":\"" + run.id(4) + "\",\"text\":\"For ever\"}")), 200);
-      send(http, HttpRequest.newBuilder(uri.resolve("/engraving-orders")).POST(HttpRequest.BodyPublishers.noBody()), 201);
-      send(http, HttpRequest.newBuilder(uri.resolve("/stop")).POST(HttpRequest.BodyPublishers.noBody()), 200);
-      boolean ended = process.waitFor(120, TimeUnit.SECONDS);
-      if (!ended) {
-        process.destroyForcibly();
+      try {
+        return drive(service, base, work, output, process);
+      } finally {
+        if (process.isAlive()) {
+          process.destroyForcibly();
+        }
       }
-      assertThat(ended).as(service + " ended; its output is in " + output).isTrue();
-      return new Run(service, base, work, read(output));
     } catch (Exception e) {
       throw new IllegalStateException(service + " did not run", e);
     }
+  }
+
+  /** Sends one request of each kind, stops the service and waits for it to end. */
+  private static Run drive(String service, int base, Path work, Path output, Process process) throws Exception {
+    int port = Eventually.await(service + " to start (" + output + ")", Duration.ofSeconds(180), () -> {
+      Matcher m = Pattern.compile("(?m)^PORT (\\d+)$").matcher(read(output));
+      return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
+    });
+    Run run = new Run(service, base, work, "");
+    URI uri = URI.create("http://127.0.0.1:" + port);
+    HttpClient http = HttpClient.newHttpClient();
+    send(http, HttpRequest.newBuilder(uri.resolve("/engravings/" + run.id(1))).GET(), 200);
+    send(http, HttpRequest.newBuilder(uri.resolve("/engravings?orderId=" + run.id(2))).GET(), 200);
+    send(http, HttpRequest.newBuilder(uri.resolve("/engraving-status")).header("X-Order-Id", run.id(3)).GET(), 200);
+    send(http, HttpRequest.newBuilder(uri.resolve("/engravings"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"orderId\":\"" + run.id(4) + "\",\"text\":\"For ever\"}")), 200);
+    send(http, HttpRequest.newBuilder(uri.resolve("/engraving-orders")).POST(HttpRequest.BodyPublishers.noBody()), 201);
+    send(http, HttpRequest.newBuilder(uri.resolve("/stop")).POST(HttpRequest.BodyPublishers.noBody()), 200);
+    boolean ended = process.waitFor(120, TimeUnit.SECONDS);
+    assertThat(ended).as(service + " ended; its output is in " + output).isTrue();
+    return new Run(service, base, work, read(output));
   }
 
   private static void send(HttpClient http, HttpRequest.Builder request, int expected) throws Exception {
