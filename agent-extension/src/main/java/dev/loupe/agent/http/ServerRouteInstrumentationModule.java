@@ -1,9 +1,10 @@
 package dev.loupe.agent.http;
 
-import static io.opentelemetry.javaagent.extension.matcher.AgentElementMatchers.hasClassesNamed;
 import static io.opentelemetry.javaagent.extension.matcher.AgentElementMatchers.implementsInterface;
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
@@ -20,8 +21,9 @@ import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * The routes of {@code loupe.http.route-templates} for the JDK's built-in {@code HttpServer}, which
- * reports its context path ({@code /}) as the route of every request. As each handler starts, the
- * template matching the request's path becomes the request's route through the agent's public
+ * reports its context path ({@code /}) as the route of every request. As the application's handler
+ * starts, inside the server span the agent's filter has started, the template matching the request's
+ * path becomes its route through the agent's public
  * {@code HttpServerRoute.update}, as the lowest-ranked source (a servlet filter's): the route then
  * reaches the server span's {@code http.route} and name and {@code http.server.request.duration} exactly
  * as a route found by the instrumentation does, also for requests that are not traced.
@@ -32,12 +34,7 @@ public final class ServerRouteInstrumentationModule extends InstrumentationModul
     super("loupe-http-route-templates");
   }
 
-  @Override
-  public ElementMatcher.Junction<ClassLoader> classLoaderMatcher() {
-    return hasClassesNamed("com.sun.net.httpserver.HttpHandler");
-  }
-
-  /** After the agent's instrumentation of the server: its server span and route state must be current. */
+  /** After the agent's instrumentation of the server, whose span and route state the update needs. */
   @Override
   public int order() {
     return 1;
@@ -59,11 +56,15 @@ public final class ServerRouteInstrumentationModule extends InstrumentationModul
         "dev.loupe.agent.http.RouteTemplates", "dev.loupe.agent.http.ServerRouteUpdate");
   }
 
-  /** Every {@code HttpHandler.handle(HttpExchange)}. */
+  /**
+   * The application's {@code HttpHandler.handle(HttpExchange)}, a class or a lambda; not the JDK's own
+   * handlers, which pass the request on before the agent's filter has started the server span.
+   */
   public static final class HandlerInstrumentation implements TypeInstrumentation {
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
-      return implementsInterface(named("com.sun.net.httpserver.HttpHandler"));
+      return implementsInterface(named("com.sun.net.httpserver.HttpHandler"))
+          .and(not(nameStartsWith("sun.")).and(not(nameStartsWith("com.sun."))).and(not(nameStartsWith("jdk."))));
     }
 
     @Override
