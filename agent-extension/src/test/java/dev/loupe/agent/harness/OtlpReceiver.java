@@ -35,9 +35,13 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  */
 public final class OtlpReceiver implements AutoCloseable {
 
-  /** A span as exported, flattened for assertions; times in nanoseconds since the epoch. */
+  /**
+   * A span as exported, flattened for assertions; times in nanoseconds since the epoch; {@code parentSpanId}
+   * empty for a root span.
+   */
   public record ExportedSpan(String service, String traceId, String spanId, String name, String kind,
-      Map<String, String> attributes, long startTimeUnixNano, long endTimeUnixNano, List<ExportedEvent> events) {
+      Map<String, String> attributes, long startTimeUnixNano, long endTimeUnixNano, List<ExportedEvent> events,
+      String parentSpanId) {
     public String orderId() {
       return attributes.get("order.id");
     }
@@ -196,7 +200,7 @@ public final class OtlpReceiver implements AutoCloseable {
           }
           spans.add(new ExportedSpan(service, hex(span.getTraceId().toByteArray()), hex(span.getSpanId().toByteArray()),
               span.getName(), span.getKind().name(), attributes(span.getAttributesList()), span.getStartTimeUnixNano(),
-              span.getEndTimeUnixNano(), List.copyOf(events)));
+              span.getEndTimeUnixNano(), List.copyOf(events), hex(span.getParentSpanId().toByteArray())));
         }
       }
     }
