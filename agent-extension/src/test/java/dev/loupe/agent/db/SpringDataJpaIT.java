@@ -61,18 +61,11 @@ class SpringDataJpaIT {
     }
     base = URI.create("http://127.0.0.1:" + port);
     log = work.resolve("catalogue.log");
-    app = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-javaagent:" + repo.resolve("agent-extension/target/agent/opentelemetry-javaagent.jar"),
-        "-Dotel.javaagent.extensions=" + repo.resolve("agent-extension/target/loupe-agent-extension.jar"),
-        "-Dotel.service.name=" + SERVICE,
-        "-Dotel.exporter.otlp.endpoint=" + receiver.endpoint(),
-        "-Dotel.exporter.otlp.protocol=http/protobuf",
-        "-Dotel.traces.exporter=otlp", "-Dotel.logs.exporter=otlp", "-Dotel.metrics.exporter=otlp",
-        "-Dotel.bsp.schedule.delay=200", "-Dotel.blrp.schedule.delay=200", "-Dotel.metric.export.interval=1000",
+    app = new ProcessBuilder(AgentStack.javaWithAgent(receiver, "-Dotel.service.name=" + SERVICE,
         "-cp", applicationClasspath(), Catalogue.class.getName(),
         "--server.address=127.0.0.1", "--server.port=" + port,
         "--spring.datasource.url=" + postgres.jdbcUrl("catalogue"), "--spring.datasource.username=" + postgres.user(),
-        "--spring.jpa.hibernate.ddl-auto=create")
+        "--spring.jpa.hibernate.ddl-auto=create"))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Eventually.await("the catalogue to start (its output is in " + log + ")", Duration.ofSeconds(180), () -> {
       if (!app.isAlive()) {

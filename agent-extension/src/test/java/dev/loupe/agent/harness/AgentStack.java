@@ -57,6 +57,24 @@ public final class AgentStack {
         .start();
   }
 
+  /**
+   * The command that starts a test's own small service (not a sample app) under the real agent with the
+   * built extension, exporting every signal to {@code receiver} at a test's pace: {@code java}, the agent
+   * and exporter options, then {@code rest} (more options, {@code -cp}, the main class, its arguments).
+   */
+  public static List<String> javaWithAgent(OtlpReceiver receiver, String... rest) {
+    Path repo = repository();
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-javaagent:" + repo.resolve("agent-extension/target/agent/opentelemetry-javaagent.jar"),
+        "-Dotel.javaagent.extensions=" + repo.resolve("agent-extension/target/loupe-agent-extension.jar"),
+        "-Dotel.exporter.otlp.endpoint=" + receiver.endpoint(),
+        "-Dotel.exporter.otlp.protocol=http/protobuf",
+        "-Dotel.traces.exporter=otlp", "-Dotel.logs.exporter=otlp", "-Dotel.metrics.exporter=otlp",
+        "-Dotel.bsp.schedule.delay=200", "-Dotel.blrp.schedule.delay=200", "-Dotel.metric.export.interval=1000"));
+    command.addAll(List.of(rest));
+    return command;
+  }
+
   /** Stops what a test class started, whichever of the two got going. */
   public static void stop(Stack stack, OtlpReceiver receiver) {
     if (stack != null) {
