@@ -80,9 +80,9 @@ public final class Redactor {
   /** {@code text} with %XX escapes and + decoded as in a form; null if there is nothing to decode. */
   static String decode(String text) {
     try {
-      String decoded = java.net.URLDecoder.decode(text, StandardCharsets.UTF_8);
+      String decoded = java.net.URLDecoder.decode(text, "UTF-8");
       return decoded.equals(text) ? null : decoded;
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | java.io.UnsupportedEncodingException e) {
       return null; // not well-formed escapes: scanned as it is
     }
   }
@@ -99,7 +99,7 @@ public final class Redactor {
     if (custom != null) {
       Matcher m = custom.matcher(out);
       if (m.find()) {
-        StringBuilder b = new StringBuilder(out.length());
+        StringBuffer b = new StringBuffer(out.length());
         do {
           m.appendReplacement(b, Matcher.quoteReplacement(hide("pattern", m.group())));
         } while (m.find());
