@@ -89,10 +89,12 @@ class RedactionPrecisionTest {
     static final class Personal {
       final String text;
       final List<String> secrets;
+      final String kind;
 
-      Personal(String text, List<String> secrets) {
+      Personal(String text, List<String> secrets, String kind) {
         this.text = text;
         this.secrets = secrets;
+        this.kind = kind;
       }
     }
 
@@ -103,9 +105,9 @@ class RedactionPrecisionTest {
     static List<Personal> personal() throws IOException {
       List<Personal> out = new ArrayList<>();
       for (String line : lines("personal.txt")) {
-        int tab = line.lastIndexOf('\t');
-        assertThat(tab).as("a tab before the personal parts in: " + line).isPositive();
-        out.add(new Personal(line.substring(0, tab), List.of(line.substring(tab + 1).split("\\|"))));
+        String[] columns = line.split("\t");
+        assertThat(columns).as("the value, its personal parts and their kind, separated by tabs, in: " + line).hasSize(3);
+        out.add(new Personal(columns[0], List.of(columns[1].split("\\|")), columns[2]));
       }
       return out;
     }
