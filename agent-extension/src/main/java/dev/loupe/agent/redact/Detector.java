@@ -188,9 +188,9 @@ enum Detector {
 
   /**
    * A further check of a candidate's secret part. A named field's value that is a placeholder — a bind
-   * parameter of SQL or JPQL ({@code ?}, {@code ?1}, {@code :city}, {@code $1}), a format or template
-   * argument ({@code %s}, {@code {}}, {@code {0}}, {@code ${user.name}}, {@code #{...}}) — holds nothing yet:
-   * {@code update owners set address=?,city=?} names columns, not a customer.
+   * parameter of SQL or JPQL ({@code ?}, {@code ?1}, {@code :city}, {@code $1}) or a format argument
+   * ({@code %s}) — holds nothing yet: {@code update owners set address=?,city=?} names columns, not a
+   * customer.
    */
   boolean accepts(String secret) {
     return pattern != null || !isPlaceholder(secret);
@@ -200,9 +200,6 @@ enum Detector {
     int n = value.length();
     char first = value.charAt(0);
     if (first == '?' || first == '$') {
-      if (n > 1 && first == '$' && value.charAt(1) == '{') {
-        return value.charAt(n - 1) == '}';
-      }
       for (int i = 1; i < n; i++) {
         if (value.charAt(i) < '0' || value.charAt(i) > '9') {
           return false;
@@ -221,13 +218,7 @@ enum Detector {
       }
       return true;
     }
-    if (first == '%') {
-      return n == 2 && Character.isLetter(value.charAt(1));
-    }
-    if (first == '{' || (first == '#' && n > 1 && value.charAt(1) == '{')) {
-      return value.charAt(n - 1) == '}' && value.indexOf(' ') < 0;
-    }
-    return false;
+    return first == '%' && n == 2 && Character.isLetter(value.charAt(1));
   }
 
   int secretStart(Matcher m, String text) {

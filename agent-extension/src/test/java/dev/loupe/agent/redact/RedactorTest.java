@@ -92,6 +92,17 @@ class RedactorTest {
   }
 
   @Test
+  void aPlaceholderIsNoValueButAValueThatLooksLikeOneIsStillHidden() {
+    for (String placeholder : List.of("update owners set address=?,city=?,telephone=? where id=?",
+        "select c from Customer c where c.lastName = :lastName and city=:city", "where email = $1 and zip = $2",
+        "select o from Order o where o.email = ?1", "customerName=%s, phone=%s")) {
+      assertThat(R.redact(placeholder)).as(placeholder).isSameAs(placeholder);
+    }
+    assertThat(R.redact("password=$3cret&city=?London")).isEqualTo("password=[REDACTED:secret]&city=[REDACTED:personal]");
+    assertThat(R.redact("customerName=:)")).isEqualTo("customerName=[REDACTED:personal]");
+  }
+
+  @Test
   void hashModeJoinsEqualValuesWithoutRevealingThem() {
     Map<String, String> env = Map.of("LOUPE_REDACTION_KEY", "0123456789abcdef-test-key");
     Redactor hashing = settings(Map.of(RedactionSettings.MODE, "hash"), env).redactor();
