@@ -87,6 +87,10 @@ final class Otelcol {
                 endpoint: 127.0.0.1:%d
               http:
                 endpoint: 127.0.0.1:%d
+          otlp/frontend:
+            protocols:
+              http:
+                endpoint: 127.0.0.1:%d
           prometheus/legacy:
             config:
               scrape_configs:
@@ -109,7 +113,7 @@ final class Otelcol {
                       prometheus:
                         host: 127.0.0.1
                         port: %d
-        """.formatted(freePort(), dir.resolve("queues"), freePort(), freePort(), closed, closed,
+        """.formatted(freePort(), dir.resolve("queues"), freePort(), freePort(), freePort(), closed, closed,
         closed, closed, freePort()));
     Files.createDirectories(dir.resolve("queues"));
     return file;

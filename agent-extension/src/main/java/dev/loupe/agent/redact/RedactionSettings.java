@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -57,6 +59,18 @@ public final class RedactionSettings {
     this.redactor = redactor;
     this.problems = Collections.unmodifiableList(new ArrayList<>(problems));
     this.description = description;
+  }
+
+  /** Each setting with its default ({@code ""} for none), as the extension supplies them to the agent. */
+  public static Map<String, String> defaults() {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put(ENABLED, "true");
+    d.put(DETECTORS, "");
+    d.put(KEYS, "");
+    d.put(PATTERN, "");
+    d.put(MODE, "mask");
+    d.put(HASH_KEY_ENV, DEFAULT_HASH_KEY_ENV);
+    return d;
   }
 
   public static RedactionSettings from(ConfigProperties config) {

@@ -61,8 +61,9 @@ class SpringDataJpaIT {
     }
     base = URI.create("http://127.0.0.1:" + port);
     log = work.resolve("catalogue.log");
-    app = new ProcessBuilder(AgentStack.javaWithAgent(receiver, "-Dotel.service.name=" + SERVICE,
-        "-cp", applicationClasspath(), Catalogue.class.getName(),
+    app = new ProcessBuilder(AgentStack.legacyService(receiver.endpoint(), applicationClasspath(), List.of(
+        "-Dotel.service.name=" + SERVICE, "-Dotel.traces.exporter=otlp", "-Dotel.logs.exporter=otlp",
+        "-Dotel.metrics.exporter=otlp", "-Dotel.metric.export.interval=1000"), Catalogue.class.getName(),
         "--server.address=127.0.0.1", "--server.port=" + port,
         "--spring.datasource.url=" + postgres.jdbcUrl("catalogue"), "--spring.datasource.username=" + postgres.user(),
         "--spring.jpa.hibernate.ddl-auto=create"))
@@ -81,7 +82,7 @@ class SpringDataJpaIT {
    * (Byte Buddy with a plain ASM, which Hibernate's own Byte Buddy must not meet) or the tests' silent
    * SLF4J binding, so the application logs through Logback as Spring Boot does.
    */
-  private static String applicationClasspath() {
+  private static List<String> applicationClasspath() {
     String all = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> kept = new ArrayList<>();
     for (String entry : all.split(File.pathSeparator)) {
@@ -91,7 +92,7 @@ class SpringDataJpaIT {
         kept.add(entry);
       }
     }
-    return String.join(File.pathSeparator, kept);
+    return kept;
   }
 
   @AfterAll

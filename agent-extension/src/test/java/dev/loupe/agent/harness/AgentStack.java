@@ -81,20 +81,24 @@ public final class AgentStack {
   }
 
   /**
-   * The command that starts a test's own small service (not a sample app) under the real agent with the
-   * built extension, exporting every signal to {@code receiver} at a test's pace: {@code java}, the agent
-   * and exporter options, then {@code rest} (more options, {@code -cp}, the main class, its arguments).
+   * The command that runs {@code mainClass} of a small legacy service in a JVM of its own under the real
+   * agent and the built extension, exporting to {@code endpoint} over OTLP/HTTP with short batch delays;
+   * {@code options} adds system properties (exporters, settings), {@code args} are the service's.
    */
-  public static List<String> javaWithAgent(OtlpReceiver receiver, String... rest) {
+  public static List<String> legacyService(String endpoint, List<String> classpath, List<String> options,
+      String mainClass, String... args) {
     Path repo = repository();
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-javaagent:" + repo.resolve("agent-extension/target/agent/opentelemetry-javaagent.jar"),
         "-Dotel.javaagent.extensions=" + repo.resolve("agent-extension/target/loupe-agent-extension.jar"),
-        "-Dotel.exporter.otlp.endpoint=" + receiver.endpoint(),
+        "-Dotel.exporter.otlp.endpoint=" + endpoint,
         "-Dotel.exporter.otlp.protocol=http/protobuf",
-        "-Dotel.traces.exporter=otlp", "-Dotel.logs.exporter=otlp", "-Dotel.metrics.exporter=otlp",
-        "-Dotel.bsp.schedule.delay=200", "-Dotel.blrp.schedule.delay=200", "-Dotel.metric.export.interval=1000"));
-    command.addAll(List.of(rest));
+        "-Dotel.bsp.schedule.delay=200", "-Dotel.blrp.schedule.delay=200"));
+    command.addAll(options);
+    command.add("-cp");
+    command.add(String.join(java.io.File.pathSeparator, classpath));
+    command.add(mainClass);
+    command.addAll(List.of(args));
     return command;
   }
 

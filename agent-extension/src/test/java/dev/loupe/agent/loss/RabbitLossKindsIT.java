@@ -62,9 +62,11 @@ class RabbitLossKindsIT {
         "loupe.messaging.dead-letter-queues=legacy.policy-*",
         ""));
     Path log = work.resolve("legacy-orders.log");
-    Process process = new ProcessBuilder(AgentStack.javaWithAgent(receiver,
-        "-Dotel.javaagent.configuration-file=" + settings,
-        "-cp", classpath(LegacyOrders.class, com.rabbitmq.client.Channel.class, org.slf4j.LoggerFactory.class),
+    Process process = new ProcessBuilder(AgentStack.legacyService(receiver.endpoint(),
+        List.of(classpath(LegacyOrders.class, com.rabbitmq.client.Channel.class, org.slf4j.LoggerFactory.class)),
+        List.of("-Dotel.javaagent.configuration-file=" + settings,
+            "-Dotel.traces.exporter=otlp", "-Dotel.logs.exporter=otlp", "-Dotel.metrics.exporter=otlp",
+            "-Dotel.metric.export.interval=1000"),
         LegacyOrders.class.getName(), Integer.toString(rabbit.port())))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     boolean ended = process.waitFor(240, TimeUnit.SECONDS);
