@@ -56,7 +56,7 @@ public final class Contained {
     Spans(Contained c, SpanProcessor delegate) {
       this.c = c;
       this.delegate = delegate;
-      this.extended = delegate instanceof ExtendedSpanProcessor e ? e : null;
+      this.extended = delegate instanceof ExtendedSpanProcessor ? (ExtendedSpanProcessor) delegate : null;
     }
 
     @Override

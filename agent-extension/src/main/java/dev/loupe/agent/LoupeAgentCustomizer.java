@@ -15,9 +15,11 @@ import dev.loupe.agent.order.OrderIdSettings;
 import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizer;
 import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizerProvider;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -54,7 +56,7 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
     autoConfiguration
         .addPropertiesCustomizer(config -> {
           start(config);
-          return Map.of();
+          return Collections.emptyMap();
         })
         .addPropagatorCustomizer((configured, config) -> enabled(config) ? Contained.propagator("order correlation (propagator)", orders.propagator(configured), configured) : configured)
         .addTracerProviderCustomizer((builder, config) -> enabled(config) ? builder.addSpanProcessor(Contained.spans("order correlation (spans)", orders.spanProcessor())) : builder)
@@ -75,7 +77,7 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
         })
         .addSamplerCustomizer((sampler, config) -> {
           List<String> problems = new ArrayList<>();
-          var wrapped = UntracedRoutes.wrap(sampler, config, problems);
+          Sampler wrapped = UntracedRoutes.wrap(sampler, config, problems);
           problems.forEach(p -> log.log(Level.SEVERE, "Loupe: invalid setting " + p));
           return wrapped;
         })
@@ -98,7 +100,7 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
 
   /** The build's version, from a resource: the agent's extension class loader keeps no jar manifest. */
   private static String version() {
-    try (var in = LoupeAgentCustomizer.class.getResourceAsStream("extension.properties")) {
+    try (InputStream in = LoupeAgentCustomizer.class.getResourceAsStream("extension.properties")) {
       java.util.Properties p = new java.util.Properties();
       if (in != null) {
         p.load(in);

@@ -3,16 +3,48 @@ package dev.loupe.agent.db;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /** The {@code loupe.db.*} settings, parsed once; a bad value is reported by name and the default used. */
-public record DbDiagnosisSettings(boolean enabled, int repeatedThreshold, Duration slowThreshold, List<String> problems) {
+public final class DbDiagnosisSettings {
 
   public static final String ENABLED = "loupe.db.enabled";
   public static final String REPEATED_THRESHOLD = "loupe.db.repeated-statement-threshold";
   public static final String SLOW_THRESHOLD = "loupe.db.slow-statement-threshold";
   static final int DEFAULT_REPEATED = 5;
   static final Duration DEFAULT_SLOW = Duration.ofMillis(500);
+
+  private final boolean enabled;
+  private final int repeatedThreshold;
+  private final Duration slowThreshold;
+  private final List<String> problems;
+
+  private DbDiagnosisSettings(boolean enabled, int repeatedThreshold, Duration slowThreshold, List<String> problems) {
+    this.enabled = enabled;
+    this.repeatedThreshold = repeatedThreshold;
+    this.slowThreshold = slowThreshold;
+    this.problems = problems;
+  }
+
+  public boolean enabled() {
+    return enabled;
+  }
+
+  /** How many runs of one statement in one request make it repeated; at least 2. */
+  public int repeatedThreshold() {
+    return repeatedThreshold;
+  }
+
+  /** How long one statement may take before it is slow; positive. */
+  public Duration slowThreshold() {
+    return slowThreshold;
+  }
+
+  /** What could not be parsed, each naming its setting; empty when every value was understood. */
+  public List<String> problems() {
+    return problems;
+  }
 
   public static DbDiagnosisSettings from(ConfigProperties config) {
     List<String> problems = new ArrayList<>();
@@ -50,7 +82,7 @@ public record DbDiagnosisSettings(boolean enabled, int repeatedThreshold, Durati
       problems.add(SLOW_THRESHOLD + ": '" + config.getString(SLOW_THRESHOLD) + "' is not a positive duration such as"
           + " 500ms; using " + DEFAULT_SLOW.toMillis() + "ms");
     }
-    return new DbDiagnosisSettings(enabled, repeated, slow, List.copyOf(problems));
+    return new DbDiagnosisSettings(enabled, repeated, slow, Collections.unmodifiableList(problems));
   }
 
   public String describe() {

@@ -3,6 +3,7 @@ package dev.loupe.agent.export;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -15,7 +16,7 @@ import java.util.Locale;
 public final class PlaintextExport {
 
   /** The endpoint settings, general first, then each signal's own (which wins for its signal). */
-  static final List<String> SETTINGS = List.of("otel.exporter.otlp.endpoint", "otel.exporter.otlp.traces.endpoint",
+  static final List<String> SETTINGS = Arrays.asList("otel.exporter.otlp.endpoint", "otel.exporter.otlp.traces.endpoint",
       "otel.exporter.otlp.logs.endpoint", "otel.exporter.otlp.metrics.endpoint");
 
   private PlaintextExport() {}
@@ -37,7 +38,7 @@ public final class PlaintextExport {
   static boolean leavesHostUnencrypted(String endpoint) {
     URI uri;
     try {
-      uri = URI.create(endpoint.strip());
+      uri = URI.create(endpoint.trim());
     } catch (IllegalArgumentException e) {
       return false; // the exporter reports a malformed endpoint itself
     }

@@ -3,6 +3,7 @@ package dev.loupe.agent.http;
 import dev.loupe.agent.order.PathTemplate;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 
@@ -23,8 +24,8 @@ public final class RouteTemplates {
   private final List<String> problems;
 
   private RouteTemplates(List<PathTemplate> templates, List<String> problems) {
-    this.templates = templates.toArray(PathTemplate[]::new);
-    this.problems = List.copyOf(problems);
+    this.templates = templates.toArray(new PathTemplate[0]);
+    this.problems = Collections.unmodifiableList(new ArrayList<>(problems));
   }
 
   /** Parses the setting; a bad template is reported by name and left out, the others still apply. */
@@ -36,7 +37,7 @@ public final class RouteTemplates {
     List<PathTemplate> templates = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     for (String item : text.split(",")) {
-      if (item.isBlank()) {
+      if (item.trim().isEmpty()) {
         continue;
       }
       try {

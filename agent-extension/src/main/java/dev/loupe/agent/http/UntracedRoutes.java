@@ -10,6 +10,7 @@ import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.opentelemetry.sdk.trace.samplers.SamplingResult;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -61,7 +62,8 @@ public final class UntracedRoutes implements Sampler {
         exact.add(route);
       }
     }
-    return exact.isEmpty() && prefixes.isEmpty() ? delegate : new UntracedRoutes(delegate, List.copyOf(exact), List.copyOf(prefixes));
+    return exact.isEmpty() && prefixes.isEmpty() ? delegate
+        : new UntracedRoutes(delegate, Collections.unmodifiableList(exact), Collections.unmodifiableList(prefixes));
   }
 
   boolean untraced(String path) {

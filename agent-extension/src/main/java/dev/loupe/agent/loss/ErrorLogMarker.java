@@ -27,8 +27,9 @@ final class ErrorLogMarker implements LogRecordProcessor {
         return;
       }
       String type = logRecord.getAttribute(EXCEPTION_TYPE);
-      if (type != null && Span.fromContext(context) instanceof ReadableSpan span) {
-        reporter.errorLoggedIn(span, type);
+      Span span = Span.fromContext(context);
+      if (type != null && span instanceof ReadableSpan) {
+        reporter.errorLoggedIn((ReadableSpan) span, type);
       }
     } catch (RuntimeException e) {
       // the log record goes on unexamined

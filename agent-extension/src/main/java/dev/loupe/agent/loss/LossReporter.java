@@ -5,6 +5,7 @@ import dev.loupe.agent.order.OrderIds;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.logs.LogRecordBuilder;
 import io.opentelemetry.api.logs.Severity;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -14,6 +15,9 @@ import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.internal.ExtendedSpanProcessor;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,8 +40,9 @@ public final class LossReporter implements ExtendedSpanProcessor {
   public static final AttributeKey<String> OPERATION = AttributeKey.stringKey("loupe.operation");
   /** Put on a funnel stage's span by its instrumentation. */
   public static final AttributeKey<String> STAGE = AttributeKey.stringKey("loupe.stage");
-  static final Set<String> MESSAGE_REASONS = Set.of(LossAttributes.UNROUTABLE, LossAttributes.PUBLISH_NACKED,
-      LossAttributes.PUBLISH_REFUSED, LossAttributes.REJECTED, LossAttributes.CONSUMER_FAILED);
+  static final Set<String> MESSAGE_REASONS = Collections.unmodifiableSet(new HashSet<>(Arrays.asList(
+      LossAttributes.UNROUTABLE, LossAttributes.PUBLISH_NACKED, LossAttributes.PUBLISH_REFUSED, LossAttributes.REJECTED,
+      LossAttributes.CONSUMER_FAILED)));
   static final String SWALLOWED = "swallowed_exception";
 
   private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
@@ -137,7 +142,7 @@ public final class LossReporter implements ExtendedSpanProcessor {
           + (status != null ? ", which answered " + status : ", which went on as if nothing happened")
           + (exceptionType == null ? "" : " after logging " + exceptionType);
     }
-    var record = GlobalOpenTelemetry.get().getLogsBridge().get("dev.loupe.agent").logRecordBuilder()
+    LogRecordBuilder record = GlobalOpenTelemetry.get().getLogsBridge().get("dev.loupe.agent").logRecordBuilder()
         .setTimestamp(at, TimeUnit.NANOSECONDS)
         .setSeverity(Severity.WARN)
         .setSeverityText("WARN")

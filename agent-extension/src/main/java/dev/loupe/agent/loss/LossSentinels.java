@@ -53,7 +53,7 @@ public final class LossSentinels {
 
   private static int number(ConfigProperties config, String key, int fallback, int min, int max, List<String> problems) {
     String text = config.getString(key);
-    if (text == null || text.isBlank()) {
+    if (text == null || text.trim().isEmpty()) {
       return fallback;
     }
     try {

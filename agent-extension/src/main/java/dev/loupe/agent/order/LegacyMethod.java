@@ -1,17 +1,54 @@
 package dev.loupe.agent.order;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A legacy method that knows the order id, from {@code loupe.order-id.methods}:
  * {@code com.example.Desk#register:arg0.id} (a property path on an argument) or
  * {@code com.example.Repo#nextOrderId:return} (the return value, or a property path on it).
  */
-public record LegacyMethod(String className, String methodName, int argument, List<String> path) {
+public final class LegacyMethod {
 
   /** Where the id is taken from when it is the return value. */
   public static final int RETURN = -1;
+
+  private final String className;
+  private final String methodName;
+  private final int argument;
+  private final List<String> path;
+
+  /**
+   * @param argument the argument's index from 0, or {@link #RETURN}
+   * @param path the property path on it, copied; empty for the value itself
+   */
+  public LegacyMethod(String className, String methodName, int argument, List<String> path) {
+    this.className = className;
+    this.methodName = methodName;
+    this.argument = argument;
+    this.path = Collections.unmodifiableList(new ArrayList<>(path));
+  }
+
+  public String className() {
+    return className;
+  }
+
+  public String methodName() {
+    return methodName;
+  }
+
+  /** The argument's index from 0, or {@link #RETURN}. */
+  public int argument() {
+    return argument;
+  }
+
+  /** The property path to the id on the argument or return value; empty for the value itself. */
+  public List<String> path() {
+    return path;
+  }
 
   public boolean fromReturnValue() {
     return argument == RETURN;
@@ -54,18 +91,33 @@ public record LegacyMethod(String className, String methodName, int argument, Li
         throw new IllegalArgumentException("'" + s + "' has an invalid property '" + property + "'");
       }
     }
-    return new LegacyMethod(className, methodName, argument, List.copyOf(path));
+    return new LegacyMethod(className, methodName, argument, path);
   }
 
   /** The specs as {@link dev.loupe.agent.order.OrderCorrelation} hands them on: already checked, ';'-separated. */
   public static List<LegacyMethod> parseHandoff(String specs) {
-    List<LegacyMethod> out = new java.util.ArrayList<>();
+    List<LegacyMethod> out = new ArrayList<>();
     for (String spec : specs.split(";")) {
-      if (!spec.isBlank()) {
+      if (!spec.trim().isEmpty()) {
         out.add(parse(spec));
       }
     }
     return out;
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    if (!(other instanceof LegacyMethod)) {
+      return false;
+    }
+    LegacyMethod that = (LegacyMethod) other;
+    return argument == that.argument && className.equals(that.className) && methodName.equals(that.methodName)
+        && path.equals(that.path);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(className, methodName, argument, path);
   }
 
   @Override

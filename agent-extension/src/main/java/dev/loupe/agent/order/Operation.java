@@ -3,6 +3,7 @@ package dev.loupe.agent.order;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A long operation to watch, from {@code loupe.operations}:
@@ -10,7 +11,34 @@ import java.util.List;
  * metric attribute), the method, where its order id is, and the deadline after which a call still
  * running is overdue.
  */
-public record Operation(String name, LegacyMethod method, Duration deadline) {
+public final class Operation {
+
+  private final String name;
+  private final LegacyMethod method;
+  private final Duration deadline;
+
+  /**
+   * @param name the operation's name, the {@code operation} attribute of its metrics
+   * @param method the watched method and where its order id is
+   * @param deadline how long a call may run before it is overdue
+   */
+  public Operation(String name, LegacyMethod method, Duration deadline) {
+    this.name = name;
+    this.method = method;
+    this.deadline = deadline;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public LegacyMethod method() {
+    return method;
+  }
+
+  public Duration deadline() {
+    return deadline;
+  }
 
   /**
    * @throws IllegalArgumentException saying what is wrong with the spec
@@ -40,12 +68,19 @@ public record Operation(String name, LegacyMethod method, Duration deadline) {
         d = Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
       } else {
         long n = Long.parseLong(text.substring(0, text.length() - 1));
-        d = switch (text.charAt(text.length() - 1)) {
-          case 's' -> Duration.ofSeconds(n);
-          case 'm' -> Duration.ofMinutes(n);
-          case 'h' -> Duration.ofHours(n);
-          default -> throw new NumberFormatException();
-        };
+        switch (text.charAt(text.length() - 1)) {
+          case 's':
+            d = Duration.ofSeconds(n);
+            break;
+          case 'm':
+            d = Duration.ofMinutes(n);
+            break;
+          case 'h':
+            d = Duration.ofHours(n);
+            break;
+          default:
+            throw new NumberFormatException();
+        }
       }
       if (d.isZero() || d.isNegative()) {
         throw new NumberFormatException();
@@ -68,12 +103,26 @@ public record Operation(String name, LegacyMethod method, Duration deadline) {
   public static List<Operation> parseHandoff(String text) {
     List<Operation> out = new ArrayList<>();
     for (String entry : text.split(";")) {
-      if (!entry.isBlank()) {
+      if (!entry.trim().isEmpty()) {
         String[] f = entry.split("\\|");
         out.add(new Operation(f[0], LegacyMethod.parse(f[1]), Duration.ofMillis(Long.parseLong(f[2]))));
       }
     }
     return out;
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    if (!(other instanceof Operation)) {
+      return false;
+    }
+    Operation that = (Operation) other;
+    return name.equals(that.name) && method.equals(that.method) && deadline.equals(that.deadline);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, method, deadline);
   }
 
   @Override

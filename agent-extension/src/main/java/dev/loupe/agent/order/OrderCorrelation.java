@@ -3,6 +3,7 @@ package dev.loupe.agent.order;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.logs.LogRecordProcessor;
 import io.opentelemetry.sdk.trace.SpanProcessor;
+import java.util.stream.Collectors;
 
 /** Order correlation's parts, built from its settings. */
 public final class OrderCorrelation {
@@ -21,7 +22,7 @@ public final class OrderCorrelation {
   public OrderCorrelation(OrderIdSettings settings) {
     this.settings = settings;
     if (settings.enabled()) {
-      System.setProperty(METHODS_HANDOFF, String.join(";", settings.methods().stream().map(Object::toString).toList()));
+      System.setProperty(METHODS_HANDOFF, settings.methods().stream().map(Object::toString).collect(Collectors.joining(";")));
       System.setProperty(PATTERN_HANDOFF, settings.accepted().pattern());
       System.setProperty(OPERATIONS_HANDOFF, Operation.handoff(settings.operations()));
       System.setProperty(STAGES_HANDOFF, Stage.handoff(settings.stages()));

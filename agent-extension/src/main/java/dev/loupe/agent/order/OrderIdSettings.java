@@ -2,6 +2,8 @@ package dev.loupe.agent.order;
 
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -12,18 +14,7 @@ import java.util.regex.PatternSyntaxException;
  * The {@code loupe.order-id.*} settings, parsed once at startup. A value that cannot be parsed is left
  * out and reported in {@link #problems()} with the setting's name; everything else keeps working.
  */
-public record OrderIdSettings(
-    boolean enabled,
-    List<PathTemplate> pathTemplates,
-    List<String> headers,
-    List<String> queryParameters,
-    List<LegacyMethod> methods,
-    List<Operation> operations,
-    List<Stage> stages,
-    List<String> amqpBodyFields,
-    int amqpBodyMaxBytes,
-    Pattern accepted,
-    List<String> problems) {
+public final class OrderIdSettings {
 
   public static final String PREFIX = "loupe.order-id.";
   public static final String ENABLED = PREFIX + "enabled";
@@ -40,21 +31,50 @@ public record OrderIdSettings(
   public static final String AMQP_BODY_MAX_BYTES = PREFIX + "amqp-body-max-bytes";
   static final int DEFAULT_AMQP_BODY_MAX_BYTES = 4096;
 
-  static final List<String> DEFAULT_PATH_TEMPLATES = List.of("/api/orders/{orderId}", "/api/orders/{orderId}/{action}");
-  static final List<String> DEFAULT_HEADERS = List.of("x-order-id", "order_id");
-  static final List<String> DEFAULT_QUERY_PARAMETERS = List.of("orderId");
+  static final List<String> DEFAULT_PATH_TEMPLATES =
+      Collections.unmodifiableList(Arrays.asList("/api/orders/{orderId}", "/api/orders/{orderId}/{action}"));
+  static final List<String> DEFAULT_HEADERS = Collections.unmodifiableList(Arrays.asList("x-order-id", "order_id"));
+  static final List<String> DEFAULT_QUERY_PARAMETERS = Collections.singletonList("orderId");
   static final String DEFAULT_PATTERN = "[A-Za-z0-9][A-Za-z0-9._:-]{0,63}";
+
+  private final boolean enabled;
+  private final List<PathTemplate> pathTemplates;
+  private final List<String> headers;
+  private final List<String> queryParameters;
+  private final List<LegacyMethod> methods;
+  private final List<Operation> operations;
+  private final List<Stage> stages;
+  private final List<String> amqpBodyFields;
+  private final int amqpBodyMaxBytes;
+  private final Pattern accepted;
+  private final List<String> problems;
+
+  private OrderIdSettings(boolean enabled, List<PathTemplate> pathTemplates, List<String> headers,
+      List<String> queryParameters, List<LegacyMethod> methods, List<Operation> operations, List<Stage> stages,
+      List<String> amqpBodyFields, int amqpBodyMaxBytes, Pattern accepted, List<String> problems) {
+    this.enabled = enabled;
+    this.pathTemplates = pathTemplates;
+    this.headers = headers;
+    this.queryParameters = queryParameters;
+    this.methods = methods;
+    this.operations = operations;
+    this.stages = stages;
+    this.amqpBodyFields = amqpBodyFields;
+    this.amqpBodyMaxBytes = amqpBodyMaxBytes;
+    this.accepted = accepted;
+    this.problems = problems;
+  }
 
   public static OrderIdSettings from(ConfigProperties config) {
     List<String> problems = new ArrayList<>();
     List<PathTemplate> templates = parseEach(config, PATH_TEMPLATES, DEFAULT_PATH_TEMPLATES, PathTemplate::parse, problems);
-    List<LegacyMethod> methods = parseEach(config, METHODS, List.of(), LegacyMethod::parse, problems);
-    List<Operation> operations = parseEach(config, OPERATIONS, List.of(), Operation::parse, problems);
-    List<Stage> stages = parseEach(config, STAGES, List.of(), Stage::parse, problems);
-    List<String> headers = parseEach(config, HEADERS, DEFAULT_HEADERS, OrderIdSettings::name, problems).stream()
-        .map(h -> h.toLowerCase(Locale.ROOT)).toList();
+    List<String> none = Collections.emptyList();
+    List<LegacyMethod> methods = parseEach(config, METHODS, none, LegacyMethod::parse, problems);
+    List<Operation> operations = parseEach(config, OPERATIONS, none, Operation::parse, problems);
+    List<Stage> stages = parseEach(config, STAGES, none, Stage::parse, problems);
+    List<String> headers = parseEach(config, HEADERS, DEFAULT_HEADERS, h -> name(h).toLowerCase(Locale.ROOT), problems);
     List<String> query = parseEach(config, QUERY_PARAMETERS, DEFAULT_QUERY_PARAMETERS, OrderIdSettings::name, problems);
-    List<String> bodyFields = parseEach(config, AMQP_BODY_FIELDS, List.of(), OrderIdSettings::name, problems);
+    List<String> bodyFields = parseEach(config, AMQP_BODY_FIELDS, none, OrderIdSettings::name, problems);
     int bodyMaxBytes = DEFAULT_AMQP_BODY_MAX_BYTES;
     String maxText = config.getString(AMQP_BODY_MAX_BYTES);
     if (maxText != null) {
@@ -90,7 +110,53 @@ public record OrderIdSettings(
       }
     }
     return new OrderIdSettings(enabled, templates, headers, query, methods, operations, stages, bodyFields, bodyMaxBytes, accepted,
-        List.copyOf(problems));
+        Collections.unmodifiableList(problems));
+  }
+
+  public boolean enabled() {
+    return enabled;
+  }
+
+  public List<PathTemplate> pathTemplates() {
+    return pathTemplates;
+  }
+
+  /** The header names, lower case. */
+  public List<String> headers() {
+    return headers;
+  }
+
+  public List<String> queryParameters() {
+    return queryParameters;
+  }
+
+  public List<LegacyMethod> methods() {
+    return methods;
+  }
+
+  public List<Operation> operations() {
+    return operations;
+  }
+
+  public List<Stage> stages() {
+    return stages;
+  }
+
+  public List<String> amqpBodyFields() {
+    return amqpBodyFields;
+  }
+
+  public int amqpBodyMaxBytes() {
+    return amqpBodyMaxBytes;
+  }
+
+  public Pattern accepted() {
+    return accepted;
+  }
+
+  /** What could not be parsed, each naming its setting; empty when every value was understood. */
+  public List<String> problems() {
+    return problems;
   }
 
   /** Whether a found value looks like an order id: bounded, no separators that would smuggle data. */
@@ -111,7 +177,7 @@ public record OrderIdSettings(
     List<String> values = config.getList(key, defaults);
     List<T> parsed = new ArrayList<>();
     for (String value : values) {
-      if (value.isBlank()) {
+      if (value.trim().isEmpty()) {
         continue;
       }
       try {
@@ -120,7 +186,7 @@ public record OrderIdSettings(
         problems.add(key + ": " + e.getMessage() + "; this entry is ignored");
       }
     }
-    return List.copyOf(parsed);
+    return Collections.unmodifiableList(parsed);
   }
 
   private static String name(String value) {

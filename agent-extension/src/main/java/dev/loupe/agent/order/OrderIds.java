@@ -23,6 +23,6 @@ public final class OrderIds {
       return id;
     }
     Span span = Span.fromContext(context);
-    return span instanceof ReadableSpan readable ? readable.getAttribute(ORDER_ID) : null;
+    return span instanceof ReadableSpan ? ((ReadableSpan) span).getAttribute(ORDER_ID) : null;
   }
 }

@@ -1,6 +1,7 @@
 package dev.loupe.agent.order;
 
 import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.baggage.BaggageBuilder;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
@@ -65,7 +66,7 @@ final class OrderPropagator implements TextMapPropagator {
       if (fromHeader == null && id == null) {
         return extracted;
       }
-      var builder = baggage.toBuilder().remove(OrderIds.BAGGAGE_KEY);
+      BaggageBuilder builder = baggage.toBuilder().remove(OrderIds.BAGGAGE_KEY);
       if (fromHeader != null) {
         builder.put(OrderIds.BAGGAGE_KEY, fromHeader);
       }

@@ -67,7 +67,7 @@ public final class PathTemplate {
     if (needsOrderId && orderId < 0) {
       throw new IllegalArgumentException("'" + t + "' has no {orderId} segment");
     }
-    return new PathTemplate(t, segments.toArray(String[]::new), orderId);
+    return new PathTemplate(t, segments.toArray(new String[0]), orderId);
   }
 
   /** The order id in {@code path}, or null if the path does not have this template's shape. */

@@ -2,13 +2,39 @@ package dev.loupe.agent.order;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A stage of the order funnel, from {@code loupe.order-stages}: {@code shop_accepted:com.example.Repo#insert}.
  * Every call of the method counts once on {@code loupe.order.stage}, a success unless it threw or lost
  * the order.
  */
-public record Stage(String name, String className, String methodName) {
+public final class Stage {
+
+  private final String name;
+  private final String className;
+  private final String methodName;
+
+  /**
+   * @param name the stage's name, the {@code stage} attribute of {@code loupe.order.stage}
+   */
+  public Stage(String name, String className, String methodName) {
+    this.name = name;
+    this.className = className;
+    this.methodName = methodName;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String className() {
+    return className;
+  }
+
+  public String methodName() {
+    return methodName;
+  }
 
   /**
    * @throws IllegalArgumentException saying what is wrong with the spec
@@ -32,17 +58,35 @@ public record Stage(String name, String className, String methodName) {
   }
 
   public static String handoff(List<Stage> stages) {
-    return String.join(";", stages.stream().map(Stage::toString).toList());
+    List<String> out = new ArrayList<>();
+    for (Stage stage : stages) {
+      out.add(stage.toString());
+    }
+    return String.join(";", out);
   }
 
   public static List<Stage> parseHandoff(String text) {
     List<Stage> out = new ArrayList<>();
     for (String entry : text.split(";")) {
-      if (!entry.isBlank()) {
+      if (!entry.trim().isEmpty()) {
         out.add(parse(entry));
       }
     }
     return out;
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    if (!(other instanceof Stage)) {
+      return false;
+    }
+    Stage that = (Stage) other;
+    return name.equals(that.name) && className.equals(that.className) && methodName.equals(that.methodName);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, className, methodName);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.loupe.agent.redact;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -74,7 +75,7 @@ enum Detector {
    * {@code password=...}, {@code "token": "..."}, {@code -Dapp.db.password=...}: the key (letters,
    * digits, {@code _ . -}) ends with one of these words.
    */
-  SECRET_PARAMETERS("secret", List.of("password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "api-key",
+  SECRET_PARAMETERS("secret", Arrays.asList("password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "api-key",
       "authorization", "credential", "credentials", "signature", "sessionid", "session_id", "session-id"), true),
 
   /**
@@ -83,7 +84,7 @@ enum Detector {
    * recognise by shape, such as names and street addresses. The key ends with one of these words, or is
    * one of the short names below; a dotted key ({@code server.address}) is a technical one and is left alone.
    */
-  PERSONAL_PARAMETERS("personal", List.of("email", "e-mail", "phone", "mobile", "fax", "street", "address", "postcode",
+  PERSONAL_PARAMETERS("personal", Arrays.asList("email", "e-mail", "phone", "mobile", "fax", "street", "address", "postcode",
       "post_code", "zipcode", "zip_code", "birth", "dob", "cvc", "cvv", "iban", "cardnumber", "card_number",
       "card-number", "cardno", "card_no", "card-no", "cardnum", "card_num", "card-num"), false),
 

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * Attribute keys whose values are hidden whole, as globs ({@code *} matches any run of characters),
@@ -17,7 +18,8 @@ final class KeyMatcher {
   private final Map<String, Boolean> answers = new ConcurrentHashMap<>();
 
   KeyMatcher(List<String> globs) {
-    this.globs = globs.stream().map(g -> g.trim().toLowerCase(Locale.ROOT)).filter(g -> !g.isEmpty()).toList();
+    this.globs = globs.stream().map(g -> g.trim().toLowerCase(Locale.ROOT)).filter(g -> !g.isEmpty())
+        .collect(Collectors.toList());
   }
 
   boolean sensitive(String key) {

@@ -4,11 +4,13 @@ import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
 
 /**
  * The {@code loupe.redaction.*} settings. Unlike the other settings, a bad one is not replaced by its
@@ -27,7 +29,7 @@ public final class RedactionSettings {
   static final int MIN_HASH_KEY_BYTES = 16;
 
   /** Keys whose values are never exported, whatever they hold. */
-  static final List<String> DEFAULT_KEYS = List.of("*password*", "*passwd*", "*secret*", "*token*", "*cookie*",
+  static final List<String> DEFAULT_KEYS = Arrays.asList("*password*", "*passwd*", "*secret*", "*token*", "*cookie*",
       "*authorization*", "*api-key*", "*api_key*", "*apikey*", "*credential*", "*session-id*", "*session_id*",
       "*email*", "*phone*", "*customer*", "http.request.header.*address*", "enduser.id", "user.full_name",
       "user.name", "user.id", "client.address", "network.peer.address");
@@ -40,7 +42,7 @@ public final class RedactionSettings {
   private RedactionSettings(boolean enabled, Redactor redactor, List<String> problems, String description) {
     this.enabled = enabled;
     this.redactor = redactor;
-    this.problems = List.copyOf(problems);
+    this.problems = Collections.unmodifiableList(new ArrayList<>(problems));
     this.description = description;
   }
 
@@ -52,7 +54,7 @@ public final class RedactionSettings {
     List<String> problems = new ArrayList<>();
     String enabledText = setting.apply(ENABLED);
     boolean enabled = true;
-    if (enabledText != null && !enabledText.isBlank()) {
+    if (enabledText != null && !enabledText.trim().isEmpty()) {
       if (enabledText.trim().equalsIgnoreCase("false")) {
         enabled = false;
       } else if (!enabledText.trim().equalsIgnoreCase("true")) {
@@ -62,7 +64,7 @@ public final class RedactionSettings {
 
     List<Detector> detectors = new ArrayList<>(Arrays.asList(Detector.values()));
     String detectorText = setting.apply(DETECTORS);
-    if (detectorText != null && !detectorText.isBlank()) {
+    if (detectorText != null && !detectorText.trim().isEmpty()) {
       detectors.clear();
       for (String name : detectorText.split(",")) {
         String n = name.trim().toLowerCase(Locale.ROOT);
@@ -98,7 +100,7 @@ public final class RedactionSettings {
 
     Pattern custom = null;
     String patternText = setting.apply(PATTERN);
-    if (patternText != null && !patternText.isBlank()) {
+    if (patternText != null && !patternText.trim().isEmpty()) {
       try {
         custom = Pattern.compile(patternText.trim());
         if (custom.matcher("").matches()) {
@@ -112,7 +114,7 @@ public final class RedactionSettings {
 
     byte[] hashKey = null;
     String mode = setting.apply(MODE) == null ? "mask" : setting.apply(MODE).trim().toLowerCase(Locale.ROOT);
-    String envName = setting.apply(HASH_KEY_ENV) == null || setting.apply(HASH_KEY_ENV).isBlank()
+    String envName = setting.apply(HASH_KEY_ENV) == null || setting.apply(HASH_KEY_ENV).trim().isEmpty()
         ? DEFAULT_HASH_KEY_ENV : setting.apply(HASH_KEY_ENV).trim();
     if (mode.equals("hash")) {
       String secret = environment.apply(envName);
@@ -133,14 +135,14 @@ public final class RedactionSettings {
       return new RedactionSettings(false, null, problems, "off");
     }
     String description = (hashKey == null ? "mask" : "hash (key from " + envName + ")") + ", detectors "
-        + detectors.stream().map(d -> d.name).toList() + ", " + keys.size() + " sensitive keys"
+        + detectors.stream().map(d -> d.name).collect(Collectors.toList()) + ", " + keys.size() + " sensitive keys"
         + (custom == null ? "" : ", a custom pattern");
     return new RedactionSettings(true, new Redactor(detectors, custom, new KeyMatcher(keys), hashKey), problems,
         description);
   }
 
   private static String names() {
-    return String.join(", ", Arrays.stream(Detector.values()).map(d -> d.name).toList());
+    return Arrays.stream(Detector.values()).map(d -> d.name).collect(Collectors.joining(", "));
   }
 
   /** True if a setting could not be honoured: then nothing may be exported. */

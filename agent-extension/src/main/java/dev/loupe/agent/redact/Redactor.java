@@ -7,6 +7,7 @@ import io.opentelemetry.api.common.AttributesBuilder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -32,7 +33,7 @@ public final class Redactor {
   private final ThreadLocal<Mac> macs;
 
   Redactor(List<Detector> detectors, Pattern custom, KeyMatcher keys, byte[] hashKey) {
-    this.detectors = List.copyOf(detectors);
+    this.detectors = Collections.unmodifiableList(new ArrayList<>(detectors));
     this.custom = custom;
     this.keys = keys;
     this.hashKey = hashKey;
@@ -75,9 +76,9 @@ public final class Redactor {
   /** {@code text} with %XX escapes and + decoded as in a form; null if there is nothing to decode. */
   static String decode(String text) {
     try {
-      String decoded = java.net.URLDecoder.decode(text, StandardCharsets.UTF_8);
+      String decoded = java.net.URLDecoder.decode(text, "UTF-8");
       return decoded.equals(text) ? null : decoded;
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | java.io.UnsupportedEncodingException e) {
       return null; // not well-formed escapes: scanned as it is
     }
   }
@@ -94,7 +95,7 @@ public final class Redactor {
     if (custom != null) {
       Matcher m = custom.matcher(out);
       if (m.find()) {
-        StringBuilder b = new StringBuilder(out.length());
+        StringBuffer b = new StringBuffer(out.length());
         do {
           m.appendReplacement(b, Matcher.quoteReplacement(hide("pattern", m.group())));
         } while (m.find());
@@ -181,8 +182,8 @@ public final class Redactor {
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static void put(AttributesBuilder b, AttributeKey<?> key, Object value) {
-    if (value instanceof String s && key.getType() != AttributeType.STRING) {
-      b.put(AttributeKey.stringKey(key.getKey()), s);
+    if (value instanceof String && key.getType() != AttributeType.STRING) {
+      b.put(AttributeKey.stringKey(key.getKey()), (String) value);
     } else {
       b.put((AttributeKey) key, value);
     }

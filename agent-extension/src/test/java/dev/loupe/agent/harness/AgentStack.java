@@ -2,11 +2,18 @@ package dev.loupe.agent.harness;
 
 import dev.loupe.sample.stack.Service;
 import dev.loupe.sample.stack.Stack;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.stream.Stream;
 
 /**
  * The sample apps under the real OpenTelemetry Java agent (the pinned release, from Maven Central),
@@ -30,8 +37,24 @@ public final class AgentStack {
 
   /** Starts the stack exporting to {@code endpoint}, which need not answer (see {@code OverheadBenchmark}). */
   public static Stack start(String name, String endpoint, boolean withExtension, Map<Service, List<String>> extra) {
+    return start(name, endpoint, withExtension, extra, Map.of());
+  }
+
+  /**
+   * Starts the stack exporting to {@code receiver}, with the services named in {@code javaHomes} on
+   * those JDKs (see {@link #newerJdk()}) and the others on the build's.
+   */
+  public static Stack start(String name, OtlpReceiver receiver, boolean withExtension,
+      Map<Service, List<String>> extra, Map<Service, Path> javaHomes) {
+    return start(name, receiver.endpoint(), withExtension, extra, javaHomes);
+  }
+
+  private static Stack start(String name, String endpoint, boolean withExtension, Map<Service, List<String>> extra,
+      Map<Service, Path> javaHomes) {
     Path repo = repository();
-    return Stack.builder(repo)
+    Stack.Builder builder = Stack.builder(repo);
+    javaHomes.forEach(builder::javaHome);
+    return builder
         .workDir(repo.resolve("agent-extension/target/" + name + "-" + ProcessHandle.current().pid()))
         .calculation(Duration.ofMillis(300))
         .progress(line -> System.out.println("[" + name + "] " + line))
@@ -55,6 +78,46 @@ public final class AgentStack {
           return o;
         })
         .start();
+  }
+
+  /**
+   * The newest JDK installed beside the build's whose Java release is newer than the build's: the
+   * directory named by {@code -Dloupe.newer-jdk}, else the newest under {@code /usr/lib/jvm} (where
+   * Debian's and Adoptium's packages install), judged by {@code JAVA_VERSION} in its {@code release}
+   * file. Empty if there is none (the project's machines have Temurin 25; Debian 12 packages only 17).
+   */
+  public static Optional<Path> newerJdk() {
+    String named = System.getProperty("loupe.newer-jdk");
+    if (named != null && !named.isBlank()) {
+      return Optional.of(Path.of(named));
+    }
+    Path jvms = Path.of("/usr/lib/jvm");
+    if (!Files.isDirectory(jvms)) {
+      return Optional.empty();
+    }
+    try (Stream<Path> homes = Files.list(jvms)) {
+      return homes.filter(home -> Files.isExecutable(home.resolve("bin/java")))
+          .filter(home -> feature(home) > Runtime.version().feature())
+          .max(Comparator.comparingInt(AgentStack::feature));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The Java feature release of the JDK at {@code home} (25 for "25.0.3"), or 0 if it does not say. */
+  public static int feature(Path home) {
+    Properties release = new Properties();
+    try (var in = Files.newBufferedReader(home.resolve("release"))) {
+      release.load(in);
+    } catch (IOException e) {
+      return 0;
+    }
+    String version = release.getProperty("JAVA_VERSION", "").replace("\"", "");
+    try {
+      return Integer.parseInt(version.split("[.+-]")[0]);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   /** Stops what a test class started, whichever of the two got going. */

@@ -23,6 +23,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.zip.GZIPInputStream;
 import javax.net.ssl.SSLContext;
@@ -63,6 +64,7 @@ public final class OtlpReceiver implements AutoCloseable {
   private final List<ExportMetricsServiceRequest> metrics = new CopyOnWriteArrayList<>();
   private final List<byte[]> raw = new CopyOnWriteArrayList<>();
   private final List<String> clients = new CopyOnWriteArrayList<>();
+  private final Map<String, Map<String, String>> resources = new ConcurrentHashMap<>();
 
   public OtlpReceiver() throws IOException {
     this(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64));
@@ -148,6 +150,14 @@ public final class OtlpReceiver implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The resource attributes ({@code process.runtime.version}, {@code telemetry.sdk.version}, ...) of the
+   * last spans {@code service} exported; empty before it exported any.
+   */
+  public Map<String, String> resource(String service) {
+    return resources.getOrDefault(service, Map.of());
+  }
+
   /** Every byte the agents exported, request by request. */
   public List<byte[]> raw() {
     return List.copyOf(raw);
@@ -188,6 +198,7 @@ public final class OtlpReceiver implements AutoCloseable {
     ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(body);
     for (var resourceSpans : request.getResourceSpansList()) {
       String service = service(resourceSpans.getResource());
+      resources.put(service, attributes(resourceSpans.getResource().getAttributesList()));
       for (var scope : resourceSpans.getScopeSpansList()) {
         for (var span : scope.getSpansList()) {
           List<ExportedEvent> events = new ArrayList<>();

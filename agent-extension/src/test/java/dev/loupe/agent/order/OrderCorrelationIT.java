@@ -1,6 +1,7 @@
 package dev.loupe.agent.order;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.loupe.agent.harness.AgentStack;
 import dev.loupe.agent.harness.OtlpReceiver;
@@ -12,6 +13,7 @@ import dev.loupe.sample.stack.Eventually;
 import dev.loupe.sample.stack.Service;
 import dev.loupe.sample.stack.Stack;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +30,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The three unchanged sample apps under the real agent with the Loupe extension. */
+/**
+ * The three unchanged sample apps under the real agent with the Loupe extension. MES runs on the newest
+ * JDK installed beside the build's (Temurin 25 on the project's machines), the others on the build's
+ * Java 17, so every test here also holds the extension on that Java.
+ */
 class OrderCorrelationIT {
 
   private static final Pattern ORDER_ID = Pattern.compile("JW-\\d{6}");
@@ -36,13 +42,16 @@ class OrderCorrelationIT {
   /** A bad entry beside a good one: the bad one is reported and left out, the good one works. */
   private static final String BAD_TEMPLATES = "-Dloupe.order-id.path-templates=/api/orders/{orderId,/api/orders/{orderId}";
 
+  private static final Optional<Path> NEWER_JDK = AgentStack.newerJdk();
+
   private static OtlpReceiver receiver;
   private static Stack stack;
 
   @BeforeAll
   static void start() throws Exception {
     receiver = new OtlpReceiver();
-    stack = AgentStack.start("with-extension", receiver, true, Map.of(Service.SHOP, List.of(BAD_TEMPLATES)));
+    stack = AgentStack.start("with-extension", receiver, true, Map.of(Service.SHOP, List.of(BAD_TEMPLATES)),
+        NEWER_JDK.map(jdk -> Map.of(Service.MES, jdk)).orElse(Map.of()));
   }
 
   @AfterAll
@@ -142,6 +151,26 @@ class OrderCorrelationIT {
     Eventually.await("a shop server span of the status lookup with the order id", TELEMETRY, () -> receiver.spans()
         .stream().filter(s -> s.service().equals("shop-api") && s.kind().equals("SPAN_KIND_SERVER")
             && ("/api/orders/" + id).equals(s.attributes().get("url.path")) && id.equals(s.orderId())).findFirst());
+  }
+
+  @Test
+  void mesOnTheNewestJdkPutsTheOrderIdOnItsSpans() throws Exception {
+    assumeTrue(NEWER_JDK.isPresent(), "no JDK newer than Java " + Runtime.version().feature() + " under /usr/lib/jvm"
+        + " (nor -Dloupe.newer-jdk): MES ran on the build's Java, and the extension on a newer one is not shown here");
+    int feature = AgentStack.feature(NEWER_JDK.get());
+    PipelineClient client = stack.client();
+    String id = client.placeOrder(OrderRequest.typical()).orderId();
+    awaitPriced(client, id);
+
+    Eventually.await("mes-api spans of order " + id + " from the consumer and the calculation", TELEMETRY, () -> {
+      List<ExportedSpan> mine = receiver.spans().stream().filter(s -> id.equals(s.orderId())).toList();
+      return has(mine, "mes-api", s -> s.kind().equals("SPAN_KIND_CONSUMER"))
+          && has(mine, "mes-api", s -> s.name().equals("PriceCalculator.calculate")) ? Optional.of(mine) : Optional.empty();
+    });
+    // the agent's own account of the JVM it ran in
+    assertThat(receiver.resource("mes-api").get("process.runtime.version")).startsWith(feature + ".");
+    assertThat(receiver.resource("crm-api").get("process.runtime.version"))
+        .startsWith(Runtime.version().feature() + ".");
   }
 
   private static void awaitPriced(PipelineClient client, String id) throws Exception {

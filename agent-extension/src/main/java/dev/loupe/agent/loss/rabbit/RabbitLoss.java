@@ -133,7 +133,7 @@ public final class RabbitLoss {
    */
   public static void consumeOk(Channel channel, String consumerTag) {
     try {
-      ChannelLedger ledger = guard.on() && channel instanceof ChannelN n ? ledgers.get(n) : null;
+      ChannelLedger ledger = guard.on() && channel instanceof ChannelN ? ledgers.get((ChannelN) channel) : null;
       Subscription subscription = ledger == null ? null : ledger.consumeOk(consumerTag);
       if (subscription != null) {
         register(subscription, consumerTag);
@@ -146,7 +146,8 @@ public final class RabbitLoss {
   /** After {@code basicConsume} (from {@link #subscribing}) returned {@code consumerTag}, or threw. */
   public static void subscribed(Object subscribing, String consumerTag, Throwable thrown) {
     try {
-      if (subscribing instanceof Subscription subscription && guard.on()) {
+      if (subscribing instanceof Subscription && guard.on()) {
+        Subscription subscription = (Subscription) subscribing;
         subscription.ledger.consumed(subscription);
         if (thrown == null && consumerTag != null && !subscription.registered) {
           register(subscription, consumerTag);
@@ -231,7 +232,7 @@ public final class RabbitLoss {
   /** A synchronous command is about to be sent on {@code channel}. */
   public static void asking(Object channel) {
     try {
-      ChannelLedger ledger = guard.on() && channel instanceof ChannelN n ? ledgers.get(n) : null;
+      ChannelLedger ledger = guard.on() && channel instanceof ChannelN ? ledgers.get((ChannelN) channel) : null;
       if (ledger != null) {
         ledger.asking();
       }
@@ -331,7 +332,8 @@ public final class RabbitLoss {
     subscription.registered = true;
     ledger.subscriptions.put(consumerTag, subscription);
     consumers.merge(consumerTag, subscription, (known, mine) ->
-        known instanceof Subscription s && (s.ledger.closed || s.ledger == ledger) ? mine : AMBIGUOUS);
+        known instanceof Subscription && (((Subscription) known).ledger.closed || ((Subscription) known).ledger == ledger)
+            ? mine : AMBIGUOUS);
   }
 
   private static boolean deliveringUnguarded(Object consumer, String consumerTag, Envelope envelope) {
@@ -355,15 +357,15 @@ public final class RabbitLoss {
 
   private static Subscription subscription(Object consumer, String consumerTag) {
     Object known = consumerTag == null ? null : consumers.get(consumerTag);
-    if (known instanceof Subscription s) {
-      return s;
+    if (known instanceof Subscription) {
+      return (Subscription) known;
     }
-    if (known == AMBIGUOUS && consumer instanceof DefaultConsumer c) {
-      Channel channel = c.getChannel();
-      if (channel instanceof AutorecoveringChannel recovering) {
-        channel = recovering.getDelegate();
+    if (known == AMBIGUOUS && consumer instanceof DefaultConsumer) {
+      Channel channel = ((DefaultConsumer) consumer).getChannel();
+      if (channel instanceof AutorecoveringChannel) {
+        channel = ((AutorecoveringChannel) channel).getDelegate();
       }
-      ChannelLedger ledger = channel instanceof ChannelN n ? ledgers.get(n) : null;
+      ChannelLedger ledger = channel instanceof ChannelN ? ledgers.get((ChannelN) channel) : null;
       return ledger == null ? null : ledger.subscriptions.get(consumerTag);
     }
     return null;
@@ -376,12 +378,13 @@ public final class RabbitLoss {
    * cannot be told apart, and a missed loss costs more than a doubtful report.
    */
   private static void failedUnguarded(Object delivery) {
-    if (delivery instanceof Delivery d) {
+    if (delivery instanceof Delivery) {
+      Delivery d = (Delivery) delivery;
       if (d.outcome == Delivery.ACKED) {
         LossSpans.mark(LossSpans.ofQueue(d.queue), LossAttributes.CONSUMER_FAILED);
       }
-    } else if (delivery instanceof Subscription s) {
-      LossSpans.mark(LossSpans.ofQueue(s.queue), LossAttributes.CONSUMER_FAILED);
+    } else if (delivery instanceof Subscription) {
+      LossSpans.mark(LossSpans.ofQueue(((Subscription) delivery).queue), LossAttributes.CONSUMER_FAILED);
     } else {
       LossSpans.mark((String) delivery, LossAttributes.CONSUMER_FAILED);
     }
@@ -399,11 +402,12 @@ public final class RabbitLoss {
     }
     if (settled.isEmpty() && !stale(channel, tag, multiple) && (ledger == null || ledger.unseen(tag, multiple))) {
       Object current = handling.get();
-      String queue = current instanceof Delivery d ? d.queue : current instanceof Subscription s ? s.queue : null;
+      String queue = current instanceof Delivery ? ((Delivery) current).queue
+          : current instanceof Subscription ? ((Subscription) current).queue : null;
       if (queue != null) {
         dropped(null, queue);
       } else {
-        LossSpans.report(null, current instanceof String name ? name : LossAttributes.UNKNOWN, "rejected",
+        LossSpans.report(null, current instanceof String ? (String) current : LossAttributes.UNKNOWN, "rejected",
             LossAttributes.REJECTED);
       }
     }
@@ -411,7 +415,8 @@ public final class RabbitLoss {
 
   /** A delivery tag from before the connection recovered: the recovering client ignores it, the broker requeued it. */
   private static boolean stale(ChannelN channel, long tag, boolean multiple) {
-    return channel instanceof RecoveryAwareChannelN r && !(multiple && tag == 0) && tag <= r.getActiveDeliveryTagOffset();
+    return channel instanceof RecoveryAwareChannelN && !(multiple && tag == 0)
+        && tag <= ((RecoveryAwareChannelN) channel).getActiveDeliveryTagOffset();
   }
 
   /** Rejected or nacked without requeue: parked if the queue dead-letters, else gone. */
@@ -462,9 +467,9 @@ public final class RabbitLoss {
         }
         List<Publish> refused = Collections.emptyList();
         AMQP.Channel.Close close = null;
-        if (!cause.isHardError() && !cause.isInitiatedByApplication() && cause.getReason() instanceof AMQP.Channel.Close c) {
-          close = c;
-          refused = ledger.refusedBy(c);
+        if (!cause.isHardError() && !cause.isInitiatedByApplication() && cause.getReason() instanceof AMQP.Channel.Close) {
+          close = (AMQP.Channel.Close) cause.getReason();
+          refused = ledger.refusedBy(close);
         }
         ledger.closed();
         ledger.subscriptions.forEach(consumers::remove);

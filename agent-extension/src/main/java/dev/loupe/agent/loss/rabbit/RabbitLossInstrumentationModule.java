@@ -16,6 +16,7 @@ import com.rabbitmq.client.impl.ChannelN;
 import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModule;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import net.bytebuddy.asm.Advice;
@@ -38,14 +39,14 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return List.of(new ChannelInstrumentation(), new RpcInstrumentation(), new DispatcherInstrumentation(),
+    return Arrays.asList(new ChannelInstrumentation(), new RpcInstrumentation(), new DispatcherInstrumentation(),
         new ConsumerInstrumentation());
   }
 
   @Override
   public List<String> getAdditionalHelperClassNames() {
     String p = "dev.loupe.agent.loss.rabbit.";
-    return List.of("dev.loupe.agent.Guard",
+    return Arrays.asList("dev.loupe.agent.Guard",
         p + "ChannelLedger", p + "ChannelLedger$Subscription", p + "ChannelLedger$Delivery", p + "ChannelLedger$Publish",
         p + "QueueArguments", p + "LossSpans",
         p + "RabbitLoss$Headers", p + "RabbitLoss$Returns", p + "RabbitLoss$Confirms", p + "RabbitLoss$Closing",

@@ -12,6 +12,7 @@ import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModule;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
+import java.util.Arrays;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.type.TypeDescription;
@@ -43,7 +44,7 @@ public final class AmqpBodyInstrumentationModule extends InstrumentationModule {
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return List.of(new ConsumerInstrumentation(), new PublishInstrumentation());
+    return Arrays.asList(new ConsumerInstrumentation(), new PublishInstrumentation());
   }
 
   @Override
@@ -53,7 +54,7 @@ public final class AmqpBodyInstrumentationModule extends InstrumentationModule {
 
   @Override
   public List<String> getAdditionalHelperClassNames() {
-    return List.of("dev.loupe.agent.Guard", AmqpBodyOrderId.class.getName());
+    return Arrays.asList("dev.loupe.agent.Guard", AmqpBodyOrderId.class.getName());
   }
 
   /** {@code Consumer.handleDelivery(consumerTag, envelope, properties, body)}. */

@@ -6,6 +6,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -70,10 +71,10 @@ public final class AmqpBodyOrderId {
     if (t == null) {
       synchronized (AmqpBodyOrderId.class) {
         if (fieldTokens == null) {
-          List<String> fields = List.of(System.getProperty(FIELDS_HANDOFF, "").split(","));
+          List<String> fields = Arrays.asList(System.getProperty(FIELDS_HANDOFF, "").split(","));
           maxBytes = Integer.getInteger(MAX_BYTES_HANDOFF, 4096);
           accepted = Pattern.compile(System.getProperty("loupe.internal.order-id.pattern", ".+"));
-          fieldTokens = fields.stream().filter(f -> !f.isBlank())
+          fieldTokens = fields.stream().filter(f -> !f.trim().isEmpty())
               .map(f -> ("\"" + f.trim() + "\"").getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
         }
         t = fieldTokens;

@@ -8,6 +8,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModule;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import net.bytebuddy.asm.Advice;
@@ -31,7 +32,7 @@ public final class LogbackMdcInstrumentationModule extends InstrumentationModule
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return List.of(new LoggingEventInstrumentation());
+    return Arrays.asList(new LoggingEventInstrumentation());
   }
 
   @Override
@@ -41,7 +42,7 @@ public final class LogbackMdcInstrumentationModule extends InstrumentationModule
 
   @Override
   public List<String> getAdditionalHelperClassNames() {
-    return List.of("dev.loupe.agent.Guard", OrderMdc.class.getName());
+    return Arrays.asList("dev.loupe.agent.Guard", OrderMdc.class.getName());
   }
 
   /** The MDC map a Logback event hands to its encoders. */

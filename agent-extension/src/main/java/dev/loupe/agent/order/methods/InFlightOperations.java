@@ -4,6 +4,7 @@ import dev.loupe.agent.order.Operation;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.logs.LogRecordBuilder;
 import io.opentelemetry.api.logs.Severity;
 import io.opentelemetry.context.Context;
 import java.time.Instant;
@@ -84,12 +85,12 @@ public final class InFlightOperations {
         call.span.addEvent("loupe.loss", Attributes.of(REASON, "overdue", OPERATION, name), at);
         overdueCalls.add(1, Attributes.of(OPERATION, name));
         String order = call.orderId == null ? "an order" : "order " + call.orderId;
-        var record = GlobalOpenTelemetry.get().getLogsBridge().get("dev.loupe.agent").logRecordBuilder()
+        LogRecordBuilder record = GlobalOpenTelemetry.get().getLogsBridge().get("dev.loupe.agent").logRecordBuilder()
             .setTimestamp(at)
             .setSeverity(Severity.WARN)
             .setSeverityText("WARN")
             .setBody("Operation " + name + " for " + order + " is overdue: running "
-                + TimeUnit.NANOSECONDS.toSeconds(age) + " s, deadline " + call.operation.deadline().toSeconds() + " s")
+                + TimeUnit.NANOSECONDS.toSeconds(age) + " s, deadline " + call.operation.deadline().getSeconds() + " s")
             .setAttribute(REASON, "overdue")
             .setAttribute(OPERATION, name)
             .setContext(Context.root().with(call.span));

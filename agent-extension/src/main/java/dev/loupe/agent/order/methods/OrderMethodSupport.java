@@ -7,6 +7,7 @@ import dev.loupe.agent.order.Stage;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
@@ -82,7 +83,7 @@ public final class OrderMethodSupport {
     Context parent = Context.current();
     Context context = id == null ? parent
         : parent.with(Baggage.fromContext(parent).toBuilder().put(ORDER_ID, id).build());
-    var builder = GlobalOpenTelemetry.getTracer("dev.loupe.agent").spanBuilder(simpleName(type) + "." + method)
+    SpanBuilder builder = GlobalOpenTelemetry.getTracer("dev.loupe.agent").spanBuilder(simpleName(type) + "." + method)
         .setParent(context);
     if (id != null) {
       builder.setAttribute(ORDER_ID, id);
@@ -114,7 +115,8 @@ public final class OrderMethodSupport {
   }
 
   private static void finish(String type, String method, Object returned, Throwable thrown, Object held) {
-    if (held instanceof Held h) {
+    if (held instanceof Held) {
+      Held h = (Held) held;
       if (h.operation != null) {
         InFlightOperations.end(h);
       }

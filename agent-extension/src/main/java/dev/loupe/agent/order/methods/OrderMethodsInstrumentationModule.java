@@ -14,6 +14,7 @@ import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModul
 import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +60,7 @@ public final class OrderMethodsInstrumentationModule extends InstrumentationModu
 
       @Override
       public void transform(TypeTransformer transformer) {
-        transformer.applyAdviceToMethod(isMethod().and(not(isAbstract())).and(namedOneOf(methodNames.toArray(String[]::new))),
+        transformer.applyAdviceToMethod(isMethod().and(not(isAbstract())).and(namedOneOf(methodNames.toArray(new String[0]))),
             OrderMethodAdvice.class.getName());
       }
     }));
@@ -73,7 +74,7 @@ public final class OrderMethodsInstrumentationModule extends InstrumentationModu
 
   @Override
   public List<String> getAdditionalHelperClassNames() {
-    return List.of("dev.loupe.agent.Guard", "dev.loupe.agent.order.LegacyMethod",
+    return Arrays.asList("dev.loupe.agent.Guard", "dev.loupe.agent.order.LegacyMethod",
         "dev.loupe.agent.order.Operation",
         "dev.loupe.agent.order.Stage",
         "dev.loupe.agent.order.methods.OrderMethodSupport$Held",

@@ -72,6 +72,7 @@ public final class Stack implements AutoCloseable {
     private Path workDir;
     private boolean useLocalServices;
     private JvmOptions jvmOptions = s -> List.of();
+    private final Map<Service, Path> javaHomes = new EnumMap<>(Service.class);
     private Duration calculation = Duration.ofSeconds(1);
     private boolean autoConfirm = true;
     private int historyOrders = 20_000;
@@ -95,6 +96,16 @@ public final class Stack implements AutoCloseable {
 
     public Builder jvmOptions(JvmOptions options) {
       this.jvmOptions = options;
+      return this;
+    }
+
+    /**
+     * Runs {@code service} on the JDK or JRE installed at {@code javaHome} (the directory holding
+     * {@code bin/java}) rather than on the JVM running the stack; e.g. a service on the newest Java
+     * while the others stay on the build's.
+     */
+    public Builder javaHome(Service service, Path javaHome) {
+      this.javaHomes.put(service, javaHome);
       return this;
     }
 
@@ -218,7 +229,8 @@ public final class Stack implements AutoCloseable {
    */
   public void startApp(Service service) {
     Path dir = directory;
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Path home = settings.javaHomes.getOrDefault(service, Path.of(System.getProperty("java.home")));
+    String java = home.resolve("bin").resolve("java").toString();
     List<String> command = new ArrayList<>();
     command.add(java);
     command.addAll(APP_JVM);
