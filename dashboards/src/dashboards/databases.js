@@ -49,8 +49,12 @@ export function build() {
     }))
     .withPanel(traces({
       title: 'Slow statements by route',
-      description: 'Requests of the chosen services with a PostgreSQL statement slower than 500 ms: the route, the statement and its duration.',
-      traceql: '{ resource.service.name =~ "$service" && span.http.route != nil } >> { span.db.system = "postgresql" && duration > 500ms } | select(span.db.statement)',
+      description: 'Requests of the chosen services with a PostgreSQL statement slower than 500 ms: the route, the statement and its duration. '
+        + 'Both attribute generations are read: the agent names them db.system and db.statement, or db.system.name and '
+        + 'db.query.text with the stable database conventions switched on.',
+      traceql: '{ resource.service.name =~ "$service" && span.http.route != nil } >> '
+        + '{ (span.db.system = "postgresql" || span.db.system.name = "postgresql") && duration > 500ms } '
+        + '| select(span.db.statement, span.db.query.text)',
       tableType: 'spans',
     }))
     .withPanel(alertPanel({ rule: alertRule('DatabaseConnectionPoolExhausted') }, '$service'))
