@@ -18,11 +18,12 @@ export function build() {
     d.withPanel(graph({
       title: `${words[0].toUpperCase()}${words.slice(1)}: accepted, refused, failed to send`,
       description: `The Collector's ${words} per second: accepted and refused by its receivers, refused by its processors `
-        + '(the memory limiter), and failed to send or to enqueue by its exporters.',
+        + '(the memory limiter), and failed to send or to enqueue by its exporters (these appear at the first failure).',
       queries: [
         { expr: `sum by (receiver) (rate(otelcol_receiver_accepted_${signal}_total[$__rate_interval]))`, legend: 'accepted {{receiver}}' },
         { expr: `sum by (receiver) (rate(otelcol_receiver_refused_${signal}_total[$__rate_interval]))`, legend: 'refused {{receiver}}' },
-        { expr: `sum by (processor) (rate(otelcol_processor_refused_${signal}_total[$__rate_interval]))`, legend: 'refused {{processor}}' },
+        // the memory limiter counts its own refusals (the generic otelcol_processor_refused_* are gone from the Collector)
+        { expr: `sum by (processor) (rate(otelcol_processor_memory_limiter_refused_${signal}_total[$__rate_interval]))`, legend: 'refused {{processor}}' },
         { expr: `sum by (exporter) (rate(otelcol_exporter_send_failed_${signal}_total[$__rate_interval]))`, legend: 'send failed {{exporter}}' },
         { expr: `sum by (exporter) (rate(otelcol_exporter_enqueue_failed_${signal}_total[$__rate_interval]))`, legend: 'enqueue failed {{exporter}}' },
       ],

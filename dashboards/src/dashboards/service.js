@@ -7,6 +7,16 @@ import { alertRule } from '../repository.js';
 
 const SELECTOR = 'service=~"$service", http_route=~"$route"';
 
+/**
+ * The share of requests per service and route whose status matches, 0 for routes without any: a route
+ * that has never failed shows 0 %, not an empty panel.
+ */
+function share(status) {
+  const all = `sum by (service, http_route) (rate(http_server_request_duration_seconds_count{${SELECTOR}}[$__rate_interval]))`;
+  const matching = `sum by (service, http_route) (rate(http_server_request_duration_seconds_count{${SELECTOR}, http_response_status_code=~"${status}"}[$__rate_interval]))`;
+  return { expr: `(\n  ${matching}\n  or\n  0 * ${all}\n)\n/\n${all}`, legend: '{{service}} {{http_route}}' };
+}
+
 function quantile(q) {
   return {
     expr: `histogram_quantile(${q}, sum by (le, service, http_route) (rate(http_server_request_duration_seconds_bucket{${SELECTOR}}[$__rate_interval])))`,
@@ -32,8 +42,7 @@ export function build() {
     .withPanel(graph({
       title: 'Errors: share of requests answered 5xx',
       description: 'Server errors per route; the availability objective allows 0.5 %.',
-      queries: [{ expr: `sum by (service, http_route) (rate(http_server_request_duration_seconds_count{${SELECTOR}, http_response_status_code=~"5.."}[$__rate_interval]))\n/\nsum by (service, http_route) (rate(http_server_request_duration_seconds_count{${SELECTOR}}[$__rate_interval]))`,
-        legend: '{{service}} {{http_route}}' }],
+      queries: [share('5..')],
       unit: 'percentunit',
       threshold: 0.005,
     }))
@@ -47,8 +56,7 @@ export function build() {
     .withPanel(graph({
       title: 'Client errors: share answered 400, 409 or 422',
       description: 'Requests refused as invalid: a front end and its API disagree about the data (failure point 8).',
-      queries: [{ expr: `sum by (service, http_route) (rate(http_server_request_duration_seconds_count{${SELECTOR}, http_response_status_code=~"400|409|422"}[$__rate_interval]))\n/\nsum by (service, http_route) (rate(http_server_request_duration_seconds_count{${SELECTOR}}[$__rate_interval]))`,
-        legend: '{{service}} {{http_route}}' }],
+      queries: [share('400|409|422')],
       unit: 'percentunit',
       threshold: 0.05,
     }))
