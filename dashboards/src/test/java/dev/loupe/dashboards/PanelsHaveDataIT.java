@@ -84,6 +84,9 @@ class PanelsHaveDataIT {
     m.put("loupe-orders / ApiAvailabilityBurnRateFast (shop-api)", "not assured: shop-controller-bug fails only orders "
         + "without an engraving, for 15 s, which may or may not be 7.2 % of the hour's shop requests");
     m.put("loupe-orders / ApiLatencyBurnRateFast (crm-api)", noFailure);
+    m.put("loupe-orders / ApiLatencyBurnRateFast (shop-api)", "not assured: shop-db-slow, on from the last phase, may "
+        + "or may not make 14.4 % of the hour's shop requests take over 1 s before the run ends (it did in one run "
+        + "here, not in the next, on a machine with a load average of 25 to 50)");
     m.put("loupe-orders / ApiLatencyBurnRateFast (mes-api)", "not assured: the MES faults of this run come last and "
         + "briefly, and may or may not make 14.4 % of the hour's requests slow");
     m.put("loupe-orders / OrderErrorSwallowed (crm-api)", "the swallowed-error fault is the shop's (shop-save-swallowed)");
