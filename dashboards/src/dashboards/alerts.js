@@ -53,9 +53,21 @@ export function alertsOfGroup(group) {
   return alertRules().filter((r) => r.group === group).map((rule) => ({ rule }));
 }
 
-/** The alerts whose failure point is `none` (the monitoring itself). */
-export function platformAlerts() {
-  return alertRules().filter((r) => r.labels.failure_point === 'none' && r.alert !== 'Watchdog').map((rule) => ({ rule }));
+/**
+ * The alerts of no failure point (the monitoring itself, the reconciler) that open the given dashboard:
+ * each is shown where its own dashboard_url sends on-call. Watchdog, always firing, is left out.
+ *
+ * @param {string} uid a dashboard uid, e.g. `loupe-pipeline`
+ */
+export function alertsWithoutPointOpening(uid) {
+  return alertRules()
+    .filter((r) => r.labels.failure_point === 'none' && r.alert !== 'Watchdog' && dashboardOf(r) === uid)
+    .map((rule) => ({ rule }));
+}
+
+/** The uid of the dashboard an alert's dashboard_url opens. */
+function dashboardOf(rule) {
+  return rule.annotations.dashboard_url.match(/\/d\/([^/?]+)/)[1];
 }
 
 /**
@@ -80,7 +92,7 @@ export function alertPanel({ rule, service }, serviceVariable) {
   const description = m.threshold !== undefined
     ? `What ${rule.alert} measures${service ? ` for ${service}` : ''}; it fires (${severity}) when the value is ${m.comparison} ${m.threshold} (dashed line). Expression read from alert-rules/rules.`
     : `${rule.alert}'s whole expression${service ? ` for ${service}` : ''} (alert-rules/rules): a series shows while its condition holds; it fires (${severity}) once it has held long enough.`;
-  const target = rule.annotations.dashboard_url.match(/\/d\/([^/?]+)/)[1];
+  const target = dashboardOf(rule);
   return graph({
     title: `${rule.alert}${service ? ` (${service})` : ''}`,
     description,

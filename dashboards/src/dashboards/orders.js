@@ -2,7 +2,7 @@
 // orders page), and how many. For on-call first, and for the business (the funnel, the losses).
 import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { dashboard, drillDown, graph, labelVariable, note, number, promTable } from '../panels.js';
-import { alertPanel, alertsOf, alertsOfGroup } from './alerts.js';
+import { alertPanel, alertsOf, alertsOfGroup, alertsWithoutPointOpening } from './alerts.js';
 
 /** The nine failure points of docs/failure-points.md, as the rows name them. */
 export const FAILURE_POINTS = [
@@ -65,6 +65,11 @@ export function build() {
       expr: 'sum by (service, http_route, exception_type) (increase(loupe_exceptions_swallowed_total{service=~"$service"}[$__range]))',
       links: [drillDown('Order journey', JOURNEY)],
     }));
+
+  // the reconciler's list: orders that stopped at a stage past its deadline, including those no sentinel saw
+  for (const alert of alertsWithoutPointOpening('loupe-orders')) {
+    d.withPanel(alertPanel(alert));
+  }
 
   for (const [point, title] of FAILURE_POINTS) {
     const row = new RowBuilder(`${point}. ${title}`);

@@ -3,7 +3,7 @@
 // send, and how full its export queues are. For on-call after TelemetryPipelineDown or DroppingData,
 // and for the platform team sizing the Collector.
 import { dashboard, graph } from '../panels.js';
-import { alertPanel, platformAlerts } from './alerts.js';
+import { alertPanel, alertsWithoutPointOpening } from './alerts.js';
 
 const SIGNALS = [['spans', 'spans'], ['metric_points', 'metric points'], ['log_records', 'log records']];
 
@@ -11,7 +11,7 @@ export function build() {
   const d = dashboard('loupe-pipeline', 'Telemetry pipeline',
     'Is Loupe seeing everything? What the gateway Collector accepts, refuses, drops and fails to send, and how full '
     + 'its export queues are. For on-call when the pipeline alerts fire and for the platform team sizing it.');
-  for (const a of platformAlerts()) {
+  for (const a of alertsWithoutPointOpening('loupe-pipeline')) {
     d.withPanel(alertPanel(a));
   }
   for (const [signal, words] of SIGNALS) {

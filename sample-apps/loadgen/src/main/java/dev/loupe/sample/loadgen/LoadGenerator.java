@@ -47,9 +47,14 @@ public final class LoadGenerator {
     }
   }
 
-  /** What became of the orders of one run. */
+  /**
+   * What became of the orders of one run.
+   *
+   * @param inFlightOrders every order still in flight at the end, by id, with the status the shop last
+   *     showed for it (or NOT_IN_SHOP, UNKNOWN): the orders this run knows were lost or stranded
+   */
   public record Summary(int placed, int completed, int failed, int inFlight, Map<String, Integer> inFlightByStatus,
-      int pageViews, long pageP50Millis, long pageP95Millis, Duration elapsed) {
+      Map<String, String> inFlightOrders, int pageViews, long pageP50Millis, long pageP95Millis, Duration elapsed) {
 
     public String render() {
       StringBuilder s = new StringBuilder();
@@ -191,7 +196,8 @@ public final class LoadGenerator {
   private Summary summary(long started) {
     Map<String, Integer> byStatus = new TreeMap<>();
     inFlight.values().forEach(s -> byStatus.merge(s, 1, Integer::sum));
-    return new Summary(placed.get(), completed.get(), failed.get(), inFlight.size(), byStatus, pageNanos.size(),
+    return new Summary(placed.get(), completed.get(), failed.get(), inFlight.size(), byStatus,
+        Collections.unmodifiableMap(new TreeMap<>(inFlight)), pageNanos.size(),
         percentile(0.5), percentile(0.95), Duration.ofNanos(System.nanoTime() - started));
   }
 

@@ -1,0 +1,178 @@
+package dev.loupe.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The list from real databases in the sample apps' schemas, read as the read-only role: every stage,
+ * each deadline, the window, orders the MES DB has and the Shop DB does not, and the three outputs.
+ */
+@ExtendWith(Databases.Extension.class)
+class ReconcilerTest {
+
+  @BeforeEach
+  void emptyDatabases(Databases db) throws Exception {
+    db.recreate();
+  }
+
+  /** One Shop DB order, placed {@code age} ago ({@code interval} text), with a customer's personal data. */
+  private static void shopOrder(Databases db, String id, String status, String age) throws Exception {
+    db.exec("shop", "INSERT INTO orders (id, item_id, customer_name, customer_email, customer_phone, model_key,"
+        + " status, created_at) VALUES ('" + id + "', 1, 'Jane Roe', 'jane.roe@example.com', '+44 20 7946 0958',"
+        + " 'models/" + id + "/ring.stl', '" + status + "', now() - interval '" + age + "')");
+  }
+
+  private static void mesOrder(Databases db, String id, String status, String age) throws Exception {
+    db.exec("mes", "INSERT INTO orders (order_id, item_id, model_key, base_price_cents, status, received_at)"
+        + " VALUES ('" + id + "', 1, 'models/" + id + "/ring.stl', 42000, '" + status + "', now() - interval '"
+        + age + "')");
+  }
+
+  @Test
+  void everyOrderPastItsStagesDeadlineIsListedWithItsLastStageAndNothingElse(Databases db, @TempDir Path out)
+      throws Exception {
+    shopOrder(db, "JW-000001", "NEW", "2 days");                       // never polled by the CRM
+    shopOrder(db, "JW-000002", "AWAITING_CONFIRMATION", "1 hour");     // young: sellers have a day
+    shopOrder(db, "JW-000003", "AWAITING_CONFIRMATION", "30 hours");   // no seller confirmed it
+    shopOrder(db, "JW-000004", "CONFIRMED", "26 hours");               // published, never reached MES
+    shopOrder(db, "JW-000005", "CONFIRMED", "24 hours 30 minutes");    // not yet past 25 h
+    shopOrder(db, "JW-000006", "CALCULATING", "3 days");
+    mesOrder(db, "JW-000006", "CALCULATING", "3 days");                // the calculation crashed or hangs
+    shopOrder(db, "JW-000007", "CONFIRMED", "3 days");
+    mesOrder(db, "JW-000007", "RECEIVED", "3 days");                   // status report lost on the way back
+    shopOrder(db, "JW-000008", "MODEL_REJECTED", "2 days");
+    mesOrder(db, "JW-000008", "MODEL_REJECTED", "2 days");             // MES cannot read the model
+    shopOrder(db, "JW-000009", "PRICED", "3 days");
+    mesOrder(db, "JW-000009", "PRICED", "3 days");                     // operators have a week
+    shopOrder(db, "JW-000010", "PRICED", "8 days");
+    mesOrder(db, "JW-000010", "PRICED", "8 days");                     // no operator took it
+    shopOrder(db, "JW-000011", "IN_PRODUCTION", "20 days");
+    mesOrder(db, "JW-000011", "IN_PRODUCTION", "20 days");             // accounted for
+    shopOrder(db, "JW-000012", "RECEIVED", "2 days");                  // MES reported it, the MES DB lost it
+    shopOrder(db, "JW-000013", "CONFIRMED", "40 days");                // outside the window
+    mesOrder(db, "HIST-000001", "IN_PRODUCTION", "3 days");            // MES history, not placed in this shop
+    mesOrder(db, "JW-000000", "PRICED", "2 days");                     // sorts before every shop order
+    mesOrder(db, "JW-000099", "PRICED", "2 days");                     // and after
+
+    Run run = run(Databases.args(db.settings(out), "--since", "30d"));
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out()).contains("12 orders placed since").contains("8 not where they should be");
+    List<String> csv = Files.readAllLines(out.resolve("lost-orders.csv"));
+    assertThat(csv.get(0)).isEqualTo("order_id,placed_at,last_stage,age_hours,journey_url");
+    assertThat(csv.subList(1, csv.size())).extracting(ReconcilerTest::idAndStage).containsExactly(
+        "JW-000001 shop accepted", "JW-000003 shop accepted", "JW-000004 CRM confirmed", "JW-000006 MES received",
+        "JW-000007 MES received", "JW-000008 MES received", "JW-000010 priced", "JW-000012 CRM confirmed");
+    assertThat(csv.get(1)).matches("JW-000001,20\\d\\d-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ,shop accepted,48\\.0\\d,"
+        + "https://grafana\\.jewelry\\.internal/d/loupe-order-journey/order-journey\\?var-order_id=JW-000001");
+
+    String summary = Files.readString(out.resolve("lost-orders.md"));
+    assertThat(summary).contains("12 orders checked, 8 not where they should be")
+        .contains("| shop accepted | 2 | 1d 0h |").contains("| CRM confirmed | 2 | 1d 1h |")
+        .contains("| MES received | 3 | 1d 2h |").contains("| priced | 1 | 7d 0h |");
+    // oldest first: the week-old priced order heads the list, the youngest listed one ends it
+    assertThat(summary.indexOf("| JW-000010 |")).isLessThan(summary.indexOf("| JW-000006 |"));
+    assertThat(summary.indexOf("| JW-000006 |")).isLessThan(summary.indexOf("| JW-000004 |"));
+
+    String metrics = Files.readString(out.resolve("loupe-reconciler.prom"));
+    assertThat(metrics).contains("loupe_orders_unaccounted{stage=\"shop_accepted\",} 2.0")
+        .contains("loupe_orders_unaccounted{stage=\"crm_confirmed\",} 2.0")
+        .contains("loupe_orders_unaccounted{stage=\"mes_received\",} 3.0")
+        .contains("loupe_orders_unaccounted{stage=\"priced\",} 1.0")
+        .contains("loupe_reconciler_orders_checked 12.0")
+        .containsPattern("loupe_reconciler_last_success_timestamp_seconds \\d\\.\\d+E9");
+    assertPromtoolAccepts(metrics);
+
+    // no personal data: the business finds the customer by order id in its own CRM
+    for (String file : List.of("lost-orders.csv", "lost-orders.md", "loupe-reconciler.prom")) {
+      assertThat(Files.readString(out.resolve(file))).as(file).doesNotContainIgnoringCase("jane")
+          .doesNotContain("example.com").doesNotContain("7946").doesNotContain("models/");
+    }
+    try (var files = Files.list(out)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("lost-orders.csv", "lost-orders.md", "loupe-reconciler.prom");
+    }
+  }
+
+  @Test
+  void deadlinesAndTheWindowAreSettings(Databases db, @TempDir Path out) throws Exception {
+    shopOrder(db, "JW-000001", "CONFIRMED", "2 hours");
+    shopOrder(db, "JW-000002", "CONFIRMED", "10 days");
+    Map<String, String> settings = db.settings(out);
+    settings.put("deadline.shop-accepted", "30m");
+    settings.put("deadline.crm-confirmed", "1h");
+
+    Run run = run(Databases.args(settings, "--since", "7d"));
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(Files.readAllLines(out.resolve("lost-orders.csv")).subList(1, 2)).extracting(ReconcilerTest::idAndStage)
+        .containsExactly("JW-000001 CRM confirmed");
+  }
+
+  /** An order id the CSV and the link must carry safely: a comma, a quote, an ampersand, a space. */
+  @Test
+  void orderIdsAreQuotedInTheCsvAndEncodedInTheLink(Databases db, @TempDir Path out) throws Exception {
+    shopOrder(db, "A&B, \"7\"", "NEW", "3 days");
+
+    Run run = run(Databases.args(db.settings(out)));
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(Files.readAllLines(out.resolve("lost-orders.csv")).get(1)).startsWith("\"A&B, \"\"7\"\"\",")
+        .endsWith("?var-order_id=A%26B%2C+%227%22");
+  }
+
+  /** The role of reconciler/deploy/*.sql reads the three columns of the default queries and can change nothing. */
+  @Test
+  void theReadOnlyRoleReadsOnlyWhatTheQueriesReadAndWritesNothing(Databases db) throws Exception {
+    shopOrder(db, "JW-000001", "NEW", "1 hour");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(db.server().jdbcUrl("shop"), Databases.READER,
+        Databases.READER_PASSWORD); java.sql.Statement s = c.createStatement()) {
+      try (java.sql.ResultSet rs = s.executeQuery("SELECT id, created_at, status FROM orders")) {
+        assertThat(rs.next()).isTrue();
+      }
+      assertThatThrownBy(() -> s.executeQuery("SELECT customer_email FROM orders"))
+          .hasMessageContaining("permission denied for table orders");
+      assertThatThrownBy(() -> s.executeUpdate("UPDATE orders SET status = 'IN_PRODUCTION'"))
+          .hasMessageContaining("cannot execute UPDATE in a read-only transaction");
+    }
+  }
+
+  private static String idAndStage(String csvLine) {
+    String[] f = csvLine.split(",");
+    return f[0] + " " + f[2];
+  }
+
+  static void assertPromtoolAccepts(String exposition) throws Exception {
+    Process p = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+    p.getOutputStream().write(exposition.getBytes(StandardCharsets.UTF_8));
+    p.getOutputStream().close();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("promtool check metrics: " + output).isZero();
+  }
+
+  /** What one run of the command printed and returned. */
+  record Run(int exit, String out, String err) {}
+
+  static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = Main.run(args, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+}
