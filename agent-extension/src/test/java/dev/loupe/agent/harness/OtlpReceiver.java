@@ -36,9 +36,13 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  */
 public final class OtlpReceiver implements AutoCloseable {
 
-  /** A span as exported, flattened for assertions; times in nanoseconds since the epoch. */
+  /**
+   * A span as exported, flattened for assertions; times in nanoseconds since the epoch; {@code scope} is
+   * the instrumentation scope that made it ({@code io.opentelemetry.tomcat-10.0}).
+   */
   public record ExportedSpan(String service, String traceId, String spanId, String name, String kind,
-      Map<String, String> attributes, long startTimeUnixNano, long endTimeUnixNano, List<ExportedEvent> events) {
+      Map<String, String> attributes, long startTimeUnixNano, long endTimeUnixNano, List<ExportedEvent> events,
+      String scope) {
     public String orderId() {
       return attributes.get("order.id");
     }
@@ -207,7 +211,7 @@ public final class OtlpReceiver implements AutoCloseable {
           }
           spans.add(new ExportedSpan(service, hex(span.getTraceId().toByteArray()), hex(span.getSpanId().toByteArray()),
               span.getName(), span.getKind().name(), attributes(span.getAttributesList()), span.getStartTimeUnixNano(),
-              span.getEndTimeUnixNano(), List.copyOf(events)));
+              span.getEndTimeUnixNano(), List.copyOf(events), scope.getScope().getName()));
         }
       }
     }

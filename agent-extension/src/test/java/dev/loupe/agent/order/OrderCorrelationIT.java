@@ -12,6 +12,9 @@ import dev.loupe.sample.loadgen.PipelineClient;
 import dev.loupe.sample.stack.Eventually;
 import dev.loupe.sample.stack.Service;
 import dev.loupe.sample.stack.Stack;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -171,6 +174,28 @@ class OrderCorrelationIT {
     assertThat(receiver.resource("mes-api").get("process.runtime.version")).startsWith(feature + ".");
     assertThat(receiver.resource("crm-api").get("process.runtime.version"))
         .startsWith(Runtime.version().feature() + ".");
+  }
+
+  @Test
+  void crmRequestsAreTracedByTheAgentsJavaxServletAndSpring5Instrumentation() throws Exception {
+    PipelineClient client = stack.client();
+    String id = client.placeOrder(OrderRequest.typical()).orderId();
+    awaitPriced(client, id);
+    HttpResponse<byte[]> model = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        stack.url(Service.CRM).resolve("/api/orders/" + id + "/model")).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(model.statusCode()).isEqualTo(200);
+
+    ExportedSpan server = Eventually.await("the CRM server span of the model download", TELEMETRY, () -> receiver.spans()
+        .stream().filter(s -> s.service().equals("crm-api") && s.kind().equals("SPAN_KIND_SERVER")
+            && ("/api/orders/" + id + "/model").equals(s.attributes().get("url.path"))).findFirst());
+    // Tomcat 9 (javax) is instrumented by the agent's tomcat-7.0 module, Tomcat 10 (jakarta, the shop) by tomcat-10.0
+    assertThat(server.scope()).isEqualTo("io.opentelemetry.tomcat-7.0");
+    // the route comes from the agent's Spring Web MVC instrumentation of the javax DispatcherServlet
+    assertThat(server.attributes()).containsEntry("http.route", "/api/orders/{orderId}/model");
+    assertThat(server.name()).isEqualTo("GET /api/orders/{orderId}/model");
+    assertThat(server.orderId()).isEqualTo(id);
+    assertThat(receiver.spans()).filteredOn(s -> s.service().equals("shop-api") && s.kind().equals("SPAN_KIND_SERVER"))
+        .extracting(ExportedSpan::scope).contains("io.opentelemetry.tomcat-10.0").doesNotContain("io.opentelemetry.tomcat-7.0");
   }
 
   private static void awaitPriced(PipelineClient client, String id) throws Exception {

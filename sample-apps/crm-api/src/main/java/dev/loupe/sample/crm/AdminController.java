@@ -2,7 +2,7 @@ package dev.loupe.sample.crm;
 
 import dev.loupe.sample.faults.AdminApi;
 import dev.loupe.sample.faults.FaultSwitch;
-import jakarta.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletRequest;
 import java.util.Map;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;

@@ -72,6 +72,7 @@ public final class Stack implements AutoCloseable {
     private Path workDir;
     private boolean useLocalServices;
     private JvmOptions jvmOptions = s -> List.of();
+    private Function<Service, Map<String, String>> environment = s -> Map.of();
     private final Map<Service, Path> javaHomes = new EnumMap<>(Service.class);
     private Duration calculation = Duration.ofSeconds(1);
     private boolean autoConfirm = true;
@@ -96,6 +97,15 @@ public final class Stack implements AutoCloseable {
 
     public Builder jvmOptions(JvmOptions options) {
       this.jvmOptions = options;
+      return this;
+    }
+
+    /**
+     * Environment variables each app JVM gets besides the machine's: e.g. {@code JAVA_TOOL_OPTIONS}, as a
+     * systemd drop-in gives a service. Default: none.
+     */
+    public Builder environment(Function<Service, Map<String, String>> environment) {
+      this.environment = environment;
       return this;
     }
 
@@ -265,7 +275,7 @@ public final class Stack implements AutoCloseable {
     }
     Path log = dir.resolve("logs").resolve(service.id() + ".log");
     for (int attempt = 1; ; attempt++) {
-      ManagedProcess process = ManagedProcess.start(service.id(), command, Map.of(), log);
+      ManagedProcess process = ManagedProcess.start(service.id(), command, settings.environment.apply(service), log);
       synchronized (apps) {
         if (closed.get()) {
           process.stop(Duration.ofSeconds(15));

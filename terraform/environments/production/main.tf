@@ -1,0 +1,55 @@
+# Production: the gateway in two tiers, two Prometheus servers, two clustered Alertmanagers, Tempo and Loki
+# in their scalable modes on object storage, Grafana behind the company's sign-in, TLS between every part.
+#   terraform -chdir=terraform/environments/production apply
+# What sets this environment apart; ../stack.tf (shared) hands it to modules/stack with the secrets.
+locals {
+  environment        = "production"
+  namespace          = "loupe-monitoring"
+  services_namespace = "jewelry"
+
+  collector = {
+    image                   = { repository = "registry.jewelry.internal/loupe/loupe-otelcol", tag = var.collector_image_tag }
+    scale_out               = true
+    routing_replicas        = 2
+    sampling_replicas       = 2
+    mes_metrics_target      = "mes-api.jewelry.svc:8083"
+    rabbitmq_metrics_target = "rabbitmq.jewelry.svc:15692"
+  }
+  prometheus = {
+    replicas              = 2
+    alertmanager_replicas = 2
+    retention             = "30d"
+    retention_size        = "90GB"
+    storage_size          = "100Gi"
+  }
+  tempo_replicas = { distributor = 2, ingester = 3, querier = 2, query_frontend = 2 }
+  loki           = { deployment_mode = "SimpleScalable", replicas = 3 }
+  object_storage = {
+    endpoint      = "s3.eu-central-1.amazonaws.com"
+    region        = "eu-central-1"
+    access_key_id = var.object_storage_access_key_id
+    tempo_bucket  = "jewelry-loupe-traces"
+    loki_bucket   = "jewelry-loupe-logs"
+  }
+  grafana = {
+    root_url = "https://grafana.jewelry.internal"
+    oauth = {
+      name                = "Jewelry sign-in"
+      client_id           = "loupe-grafana"
+      auth_url            = "https://sso.jewelry.internal/oauth2/authorize"
+      token_url           = "https://sso.jewelry.internal/oauth2/token"
+      api_url             = "https://sso.jewelry.internal/oauth2/userinfo"
+      allowed_groups      = ["loupe-oncall", "loupe-developers"]
+      role_attribute_path = "contains(groups[*], 'loupe-oncall') && 'Editor' || 'Viewer'"
+    }
+  }
+  agent_images = {
+    agent     = "registry.jewelry.internal/loupe/autoinstrumentation-java:2.31.1"
+    extension = "registry.jewelry.internal/loupe/loupe-agent-extension:0.1.0"
+  }
+  vm_agents = {
+    otlp_endpoint = "https://otel-collector.jewelry.internal:4318"
+    ca_file       = "/etc/loupe/ca.crt"
+    headers_file  = "/etc/loupe/otlp-headers.env"
+  }
+}

@@ -1,0 +1,193 @@
+# terraform test with mock providers: what production would hand the charts, compared with the repository's
+# own files, read here again and independently of modules/repository. Run by TerraformProvidersIT.
+mock_provider "helm" {}
+mock_provider "kubernetes" {}
+
+# placeholders of the secrets' shape, so the checks can see none of them reaches a chart's values
+variables {
+  kube_context                 = "test"
+  collector_image_tag          = "0.161.0"
+  tls_certificate              = "test-placeholder-certificate"
+  tls_private_key              = "test-placeholder-private-key"
+  ca_certificate               = "test-placeholder-ca"
+  agent_token                  = "test-placeholder-agent-token"
+  object_storage_access_key_id = "test-placeholder-access-key-id"
+  object_storage_secret_key    = "test-placeholder-secret-key"
+  pagerduty_routing_key        = "test-placeholder-pagerduty"
+  oncall_slack_webhook_url     = "test-placeholder-oncall-webhook"
+  team_slack_webhook_url       = "test-placeholder-team-webhook"
+  deadmans_switch_token        = "test-placeholder-deadmans-switch"
+  grafana_oauth_client_secret  = "test-placeholder-oauth-secret"
+  grafana_admin_password       = "test-placeholder-admin-password"
+}
+
+run "production" {
+  command = plan
+
+  # the Collector: two tiers, each its files in the order collector-config/README.md gives, unchanged
+  assert {
+    condition     = keys(module.stack.helm_values.collector) == ["otel-collector", "otel-collector-sampling", "otel-collector-scrape"]
+    error_message = "production runs the routing tier, the sampling tier and one scraping Collector"
+  }
+  assert {
+    condition = module.stack.helm_values.collector["otel-collector"].command.extraArgs == [
+      "--config=/etc/loupe/otelcol/gateway.yaml", "--config=/etc/loupe/otelcol/production.yaml", "--config=/etc/loupe/otelcol/scale-out-routing.yaml",
+    ]
+    error_message = "the routing tier merges gateway.yaml, production.yaml, scale-out-routing.yaml, in this order"
+  }
+  assert {
+    condition = module.stack.helm_values.collector["otel-collector-sampling"].command.extraArgs == [
+      "--config=/etc/loupe/otelcol/gateway.yaml", "--config=/etc/loupe/otelcol/production.yaml", "--config=/etc/loupe/otelcol/scale-out-sampling.yaml",
+    ]
+    error_message = "the sampling tier merges gateway.yaml, production.yaml, scale-out-sampling.yaml, in this order"
+  }
+  assert {
+    condition = alltrue([
+      module.stack.collector_config_maps["otel-collector"]["gateway.yaml"] == file("${path.module}/../../../collector-config/gateway.yaml"),
+      module.stack.collector_config_maps["otel-collector"]["production.yaml"] == file("${path.module}/../../../collector-config/overrides/production.yaml"),
+      module.stack.collector_config_maps["otel-collector"]["scale-out-routing.yaml"] == file("${path.module}/../../../collector-config/overrides/scale-out-routing.yaml"),
+      module.stack.collector_config_maps["otel-collector-sampling"]["scale-out-sampling.yaml"] == file("${path.module}/../../../collector-config/overrides/scale-out-sampling.yaml"),
+    ])
+    error_message = "every tier's config files are the repository's, byte for byte"
+  }
+  assert {
+    condition     = module.stack.helm_values.collector["otel-collector"].configMap.create == false
+    error_message = "the chart's own default config is off: the Collector gets only the repository's files"
+  }
+  assert {
+    condition     = module.stack.helm_values.collector["otel-collector"].replicaCount == 2 && module.stack.helm_values.collector["otel-collector-sampling"].replicaCount == 2
+    error_message = "two routing and two sampling Collectors"
+  }
+  assert {
+    condition     = module.stack.helm_values.collector["otel-collector-sampling"].service.clusterIP == "None"
+    error_message = "the sampling tier's Service is headless, so the routing tier's DNS resolver sees every sampler"
+  }
+  assert {
+    condition     = one([for e in module.stack.helm_values.collector["otel-collector"].extraEnvs : e.value if e.name == "LOUPE_SAMPLING_TIER_HOST"]) == "otel-collector-sampling.loupe-monitoring.svc"
+    error_message = "the routing tier resolves the sampling tier's headless Service"
+  }
+
+  assert {
+    condition = alltrue([for tier in values(module.stack.helm_values.collector) :
+      !tier.useGOMEMLIMIT && one([for e in tier.extraEnvs : e.value if e.name == "GOMEMLIMIT"]) == "384MiB"
+    ])
+    error_message = "every Collector runs with GOMEMLIMIT at 60 % of its 640Mi (collector-config/README.md), not the chart's 80 %"
+  }
+
+  # Prometheus: the rule groups are the repository's
+  assert {
+    condition = alltrue([
+      for f in fileset("${path.module}/../../../alert-rules/rules", "*.yml") :
+      module.stack.helm_values.prometheus.serverFiles[f] == yamldecode(file("${path.module}/../../../alert-rules/rules/${f}"))
+    ])
+    error_message = "every rule file of alert-rules/rules/ is loaded, its groups unchanged"
+  }
+  assert {
+    condition = sort(module.stack.helm_values.prometheus.serverFiles["prometheus.yml"].rule_files) == sort([
+      for f in fileset("${path.module}/../../../alert-rules/rules", "*.yml") : "/etc/config/${f}"
+    ])
+    error_message = "Prometheus's rule_files name exactly the repository's rule files"
+  }
+  assert {
+    condition     = module.stack.helm_values.prometheus.server.replicaCount == 2 && module.stack.helm_values.prometheus.server.statefulSet.enabled
+    error_message = "two Prometheus replicas"
+  }
+  assert {
+    condition     = module.stack.helm_values.prometheus.server.retention == "30d"
+    error_message = "production keeps 30 days of metrics (terraform/README.md)"
+  }
+  assert {
+    condition     = module.stack.helm_values.prometheus.server.global == yamldecode(file("${path.module}/../../../collector-config/backends/prometheus.yml")).global
+    error_message = "Prometheus's global section (intervals, external labels) is the repository's"
+  }
+  assert {
+    condition     = module.stack.helm_values.prometheus.serverFiles["prometheus.yml"].alerting.alertmanagers[0].scheme == "https"
+    error_message = "Prometheus reaches Alertmanager over TLS"
+  }
+
+  # Alertmanager: the repository's config and templates, two replicas in one cluster
+  assert {
+    condition     = { for k, v in module.stack.helm_values.alertmanager.config : k => v if k != "enabled" } == yamldecode(file("${path.module}/../../../alert-rules/alertmanager/alertmanager.yml"))
+    error_message = "Alertmanager's config is alert-rules/alertmanager/alertmanager.yml"
+  }
+  assert {
+    condition     = module.stack.helm_values.alertmanager.replicaCount == 2
+    error_message = "two Alertmanager replicas (the chart makes them one gossip cluster)"
+  }
+  assert {
+    condition = alltrue([
+      for f in fileset("${path.module}/../../../alert-rules/alertmanager/templates", "*.tmpl") :
+      module.stack.alertmanager_templates[f] == file("${path.module}/../../../alert-rules/alertmanager/templates/${f}")
+    ])
+    error_message = "every notification template is deployed unchanged"
+  }
+
+  # Tempo and Loki: scalable, on object storage, the repository's retention
+  assert {
+    condition     = module.stack.helm_values.tempo.storage.trace.backend == "s3" && module.stack.helm_values.tempo.ingester.replicas == 3
+    error_message = "Tempo on object storage, three ingesters"
+  }
+  assert {
+    condition     = module.stack.helm_values.tempo.tempo.structuredConfig.compactor == yamldecode(file("${path.module}/../../../collector-config/backends/tempo.yaml")).compactor
+    error_message = "Tempo's retention is collector-config/backends/tempo.yaml's"
+  }
+  assert {
+    condition     = module.stack.helm_values.loki.deploymentMode == "SimpleScalable" && module.stack.helm_values.loki.loki.storage.type == "s3"
+    error_message = "Loki in simple scalable mode on object storage"
+  }
+  assert {
+    condition     = module.stack.helm_values.loki.loki.structuredConfig.limits_config == yamldecode(file("${path.module}/../../../collector-config/backends/loki.yaml")).limits_config
+    error_message = "Loki's limits (retention, index labels, structured metadata) are collector-config/backends/loki.yaml's"
+  }
+
+  # Grafana: signed in only, every dashboard, the repository's data sources
+  assert {
+    condition     = module.stack.helm_values.grafana["grafana.ini"]["auth.anonymous"].enabled == false && module.stack.helm_values.grafana["grafana.ini"]["auth.generic_oauth"].enabled
+    error_message = "no anonymous access; the company's sign-in"
+  }
+  assert {
+    condition = length(flatten([for p in values(module.stack.helm_values.grafana.dashboards) : keys(p)])) == length([
+      for f in fileset("${path.module}/../../..", "dashboards/**/*.json") : f
+      if length(regexall("(^|/)(target|node_modules)/", f)) == 0 && can(jsondecode(file("${path.module}/../../../${f}")).panels)
+    ])
+    error_message = "every dashboard JSON under dashboards/ is provisioned"
+  }
+  assert {
+    condition = [for d in module.stack.helm_values.grafana.datasources["datasources.yaml"].datasources : d.uid] == [
+      for d in yamldecode(file("${path.module}/../../../collector-config/backends/grafana-datasources.yaml")).datasources : d.uid
+    ]
+    error_message = "the data sources are collector-config/backends/grafana-datasources.yaml's"
+  }
+
+  # the agent on Kubernetes: one Instrumentation per service of agent-extension/config/
+  assert {
+    condition = sort([for i in module.stack.helm_values.instrumentation.instrumentations : i.name]) == sort([
+      for f in fileset("${path.module}/../../../agent-extension/config", "*.properties") : trimsuffix(f, ".properties")
+    ])
+    error_message = "an Instrumentation for every service with settings in agent-extension/config/"
+  }
+
+  assert {
+    condition = contains(
+      [for e in one([for i in module.stack.helm_values.instrumentation.instrumentations : i.env if i.name == "shop-api"]) : "${e.name}=${e.value}"],
+      "LOUPE_ORDER_ID_METHODS=${regex("(?m)^loupe\\.order-id\\.methods=(.*)$", file("${path.module}/../../../agent-extension/config/shop-api.properties"))[0]}",
+    )
+    error_message = "shop-api's Instrumentation carries its settings file's loupe.order-id.methods as LOUPE_ORDER_ID_METHODS"
+  }
+  assert {
+    condition = contains(
+      [for e in one([for i in module.stack.helm_values.instrumentation.instrumentations : i.env if i.name == "mes-api"]) : "${e.name}=${e.value}"],
+      "OTEL_RESOURCE_ATTRIBUTES=service.namespace=jewelry,deployment.environment.name=production",
+    )
+    error_message = "the environment's name is added to the settings file's resource attributes"
+  }
+
+  # no secret in any chart's values: they live in Kubernetes Secrets
+  assert {
+    condition = alltrue([for s in [
+      var.tls_private_key, var.agent_token, var.object_storage_secret_key, var.pagerduty_routing_key, var.oncall_slack_webhook_url,
+      var.team_slack_webhook_url, var.deadmans_switch_token, var.grafana_oauth_client_secret, var.grafana_admin_password,
+    ] : !strcontains(jsonencode(module.stack.helm_values), s)])
+    error_message = "a secret reached a chart's values"
+  }
+}

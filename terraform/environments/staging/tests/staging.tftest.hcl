@@ -1,0 +1,62 @@
+# terraform test with mock providers: staging runs one of each part, with the same files as production.
+# Run by TerraformProvidersIT.
+mock_provider "helm" {}
+mock_provider "kubernetes" {}
+
+variables {
+  kube_context                 = "test"
+  collector_image_tag          = "0.161.0"
+  tls_certificate              = "test-placeholder-certificate"
+  tls_private_key              = "test-placeholder-private-key"
+  ca_certificate               = "test-placeholder-ca"
+  agent_token                  = "test-placeholder-agent-token"
+  object_storage_access_key_id = "test-placeholder-access-key-id"
+  object_storage_secret_key    = "test-placeholder-secret-key"
+  pagerduty_routing_key        = "test-placeholder-pagerduty"
+  oncall_slack_webhook_url     = "test-placeholder-oncall-webhook"
+  team_slack_webhook_url       = "test-placeholder-team-webhook"
+  deadmans_switch_token        = "test-placeholder-deadmans-switch"
+  grafana_oauth_client_secret  = "test-placeholder-oauth-secret"
+  grafana_admin_password       = "test-placeholder-admin-password"
+}
+
+run "staging" {
+  command = plan
+
+  assert {
+    condition     = keys(module.stack.helm_values.collector) == ["otel-collector"]
+    error_message = "staging runs one gateway"
+  }
+  assert {
+    condition     = module.stack.helm_values.collector["otel-collector"].command.extraArgs == ["--config=/etc/loupe/otelcol/gateway.yaml", "--config=/etc/loupe/otelcol/production.yaml"]
+    error_message = "the single gateway merges gateway.yaml and production.yaml"
+  }
+  assert {
+    condition = alltrue([for f, text in module.stack.collector_config_maps["otel-collector"] :
+    text == file("${path.module}/../../../collector-config/${f == "gateway.yaml" ? f : "overrides/${f}"}")])
+    error_message = "the gateway's files are the repository's, byte for byte"
+  }
+  assert {
+    condition = alltrue([
+      for f in fileset("${path.module}/../../../alert-rules/rules", "*.yml") :
+      module.stack.helm_values.prometheus.serverFiles[f] == yamldecode(file("${path.module}/../../../alert-rules/rules/${f}"))
+    ])
+    error_message = "every rule file of alert-rules/rules/ is loaded, its groups unchanged"
+  }
+  assert {
+    condition     = module.stack.helm_values.prometheus.server.replicaCount == 1 && module.stack.helm_values.alertmanager.replicaCount == 1
+    error_message = "one Prometheus, one Alertmanager"
+  }
+  assert {
+    condition     = module.stack.helm_values.loki.deploymentMode == "SingleBinary"
+    error_message = "Loki as one binary"
+  }
+  assert {
+    condition     = module.stack.helm_values.grafana["grafana.ini"]["auth.anonymous"].enabled == false
+    error_message = "no anonymous access in staging either"
+  }
+  assert {
+    condition     = strcontains(module.stack.systemd_drop_ins["shop-api"], "deployment.environment.name=staging")
+    error_message = "the VMs' drop-ins name the environment"
+  }
+}

@@ -1,0 +1,60 @@
+# Tempo in its scalable (microservices) mode with the upstream tempo-distributed chart, on object storage.
+# collector-config/backends/tempo.yaml gives the retention, the ingester's block duration, the metrics
+# generator and its overrides; the single-binary parts of it (local disk, listen port) are the chart's here.
+terraform {
+  required_version = ">= 1.6"
+  required_providers {
+    helm = { source = "hashicorp/helm" }
+  }
+}
+
+locals {
+  repo    = yamldecode(var.tempo_config)
+  tls_dir = "/etc/loupe/tls"
+  tls_server = var.tls ? {
+    http_tls_config = { cert_file = "${local.tls_dir}/tls.crt", key_file = "${local.tls_dir}/tls.key" }
+    grpc_tls_config = { cert_file = "${local.tls_dir}/tls.crt", key_file = "${local.tls_dir}/tls.key" }
+  } : {}
+  structured = {
+    compactor = local.repo.compactor
+    ingester  = local.repo.ingester
+    metrics_generator = merge(local.repo.metrics_generator, {
+      storage = merge(local.repo.metrics_generator.storage, {
+        remote_write = [for w in local.repo.metrics_generator.storage.remote_write : merge(w, { url = var.prometheus_write_url }, var.tls ? { tls_config = { ca_file = "${local.tls_dir}/ca.crt" } } : {})]
+      })
+    })
+    server = local.tls_server
+  }
+}
+
+resource "helm_release" "tempo" {
+  name       = var.name
+  namespace  = var.namespace
+  repository = "https://grafana.github.io/helm-charts"
+  chart      = "tempo-distributed"
+  version    = var.chart_version
+  values = [yamlencode({
+    fullnameOverride = var.name
+    tempo            = { structuredConfig = local.structured }
+    overrides        = { defaults = local.repo.overrides.defaults }
+    storage = {
+      trace = {
+        backend = "s3"
+        s3      = { bucket = var.bucket, endpoint = var.object_storage_endpoint, region = var.object_storage_region }
+      }
+    }
+    # the object store's keys come from a Secret as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+    global = {
+      extraEnvFrom      = [{ secretRef = { name = var.object_storage_secret_name } }]
+      extraVolumes      = var.tls ? [{ name = "tls", secret = { secretName = var.tls_secret_name } }] : []
+      extraVolumeMounts = var.tls ? [{ name = "tls", mountPath = local.tls_dir, readOnly = true }] : []
+    }
+    traces           = { otlp = { grpc = { enabled = true } } }
+    metricsGenerator = { enabled = true }
+    ingester         = { replicas = var.replicas.ingester }
+    distributor      = { replicas = var.replicas.distributor }
+    querier          = { replicas = var.replicas.querier }
+    queryFrontend    = { replicas = var.replicas.query_frontend }
+    compactor        = { replicas = 1 }
+  })]
+}
