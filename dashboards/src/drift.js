@@ -1,10 +1,10 @@
-// Fails when the committed folder (dashboards/grafana) is not what the code generates: a dashboard
+// Fails when the committed folder (dashboards/Loupe) is not what the code generates: a dashboard
 // edited by hand, or code changed without `npm run build`. Regenerates into a temporary folder and
 // compares every file both ways.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { write } from './build.js';
+import { FOLDER, write } from './build.js';
 
 function list(dir) {
   const out = [];
@@ -16,7 +16,7 @@ function list(dir) {
   return out.sort();
 }
 
-const committed = resolve(process.argv[2] ?? 'grafana');
+const committed = resolve(process.argv[2] ?? FOLDER);
 const fresh = mkdtempSync(join(tmpdir(), 'loupe-dashboards-'));
 try {
   write(fresh);

@@ -17,13 +17,12 @@ export const SAMPLE_ORDER_ID = 'JW-000001';
 /**
  * The dashboards of a generated folder.
  *
- * @param {string} dir the generated folder (with dashboards/loupe/*.json)
+ * @param {string} dir the generated folder (dashboards/Loupe: <uid>.json)
  * @returns {object[]} Grafana's JSON model of each, in file-name order
  */
 export function readDashboards(dir) {
-  const folder = join(dir, 'dashboards', 'loupe');
-  return readdirSync(folder).filter((f) => f.endsWith('.json')).sort()
-    .map((f) => JSON.parse(readFileSync(join(folder, f), 'utf8')));
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
 }
 
 /**
@@ -68,5 +67,5 @@ export function queries(dashboards) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  console.log(JSON.stringify(queries(readDashboards(resolve(process.argv[2] ?? 'grafana'))), null, 2));
+  console.log(JSON.stringify(queries(readDashboards(resolve(process.argv[2] ?? 'Loupe'))), null, 2));
 }

@@ -3,6 +3,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readDashboards } from '../src/queries.js';
 
-export const FOLDER = join(dirname(fileURLToPath(import.meta.url)), '..', 'grafana');
+export const FOLDER = join(dirname(fileURLToPath(import.meta.url)), '..', 'Loupe');
 export const DASHBOARDS = readDashboards(FOLDER);
 export const byUid = (uid) => DASHBOARDS.find((d) => d.uid === uid);
