@@ -100,7 +100,8 @@ public final class CollectorConfig {
   /**
    * Every problem with this configuration: components a pipeline names but nobody defines, types
    * {@code distribution} does not have, pipelines that do not start with {@code memory_limiter}, order
-   * ids as metric dimensions, and, for production, plaintext or unauthenticated links.
+   * ids as metric dimensions, a receiver for browsers feeding metrics, and, for production, plaintext
+   * links or agents' receivers without a token.
    *
    * @param distribution the component types a Collector has (from the manifest or a binary)
    * @param production whether to hold the config to production's rules too
@@ -128,6 +129,7 @@ public final class CollectorConfig {
     }
     pipelines.forEach((name, value) -> checkPipeline(name, map(value), problems));
     checkSpanMetricDimensions(problems);
+    checkBrowserReceivers(problems);
     if (production) {
       checkProductionLinks(problems);
     }
@@ -179,14 +181,39 @@ public final class CollectorConfig {
         problems.add(path + ": endpoint " + value + " is plaintext HTTP; production links use TLS");
       }
     });
-    Map<String, Object> otlp = map(section("receivers").get("otlp"));
-    map(otlp.get("protocols")).forEach((protocol, value) -> {
-      Map<String, Object> settings = map(value);
-      if (settings.get("tls") == null) {
-        problems.add("receivers.otlp.protocols." + protocol + ": no tls");
+    section("receivers").forEach((id, receiver) -> {
+      if (!type(id).equals("otlp")) {
+        return;
       }
-      if (map(settings.get("auth")).get("authenticator") == null) {
-        problems.add("receivers.otlp.protocols." + protocol + ": no auth.authenticator");
+      map(map(receiver).get("protocols")).forEach((protocol, value) -> {
+        Map<String, Object> settings = map(value);
+        String where = "receivers." + id + ".protocols." + protocol;
+        if (settings.get("tls") == null) {
+          problems.add(where + ": no tls");
+        }
+        // a receiver for browsers (it answers CORS) cannot ask for a token: a browser keeps no secret
+        if (settings.get("cors") == null && map(settings.get("auth")).get("authenticator") == null) {
+          problems.add(where + ": no auth.authenticator");
+        }
+      });
+    });
+  }
+
+  /**
+   * A receiver that browsers reach (one with CORS) takes no token, so whatever it takes is untrusted:
+   * it must feed no metrics pipeline, where any browser could write the series the alert rules read.
+   */
+  private void checkBrowserReceivers(List<String> problems) {
+    map(map(root.get("service")).get("pipelines")).forEach((name, pipeline) -> {
+      if (!name.startsWith("metrics")) {
+        return;
+      }
+      for (Object receiver : list(map(pipeline).get("receivers"))) {
+        Map<String, Object> protocols = map(map(section("receivers").get(String.valueOf(receiver))).get("protocols"));
+        if (protocols.values().stream().anyMatch(p -> map(p).get("cors") != null)) {
+          problems.add("pipeline " + name + ": receiver '" + receiver + "' takes browsers' data (CORS); "
+              + "it must not feed metrics");
+        }
       }
     });
   }

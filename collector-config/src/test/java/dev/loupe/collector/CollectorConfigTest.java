@@ -155,6 +155,24 @@ class CollectorConfigTest {
     assertThat(problems(BASE, production, true)).containsExactly("receivers.otlp.protocols.grpc: no auth.authenticator");
   }
 
+  /** Browsers reach the gateway without a token (a browser keeps no secret), but not without TLS. */
+  @Test
+  void theBrowsersReceiverNeedsTlsButNoTokenInProduction() throws IOException {
+    assertThat(CollectorConfig.load(BASE, PRODUCTION).toYaml()).contains("otlp/frontend");
+    Path production = copy(PRODUCTION, "  otlp/frontend:\n    protocols:\n      http:\n        tls:\n",
+        "  otlp/frontend:\n    protocols:\n      http:\n        tls_removed:\n");
+    assertThat(problems(BASE, production, true)).containsExactly("receivers.otlp/frontend.protocols.http: no tls");
+  }
+
+  /** What a browser sends is untrusted: were it to feed metrics, any page could write the series the rules read. */
+  @Test
+  void aBrowsersReceiverFeedingMetricsIsCaught() throws IOException {
+    Path base = copy(BASE, "    metrics:\n      receivers: [otlp, span_metrics, prometheus/legacy]",
+        "    metrics:\n      receivers: [otlp, otlp/frontend, span_metrics, prometheus/legacy]");
+    assertThat(problems(base, LOCAL, false)).containsExactly(
+        "pipeline metrics: receiver 'otlp/frontend' takes browsers' data (CORS); it must not feed metrics");
+  }
+
   @Test
   void anOrderIdAsASpanMetricDimensionIsCaught() throws IOException {
     Path base = copy(BASE, "      - name: http.route\n", "      - name: http.route\n      - name: order.id\n");

@@ -114,6 +114,8 @@ class PanelsHaveDataIT {
         + "message is dead-lettered (reason dead_lettered)");
     m.put("loupe-orders / ApiClientErrorsHigh", "no request is refused as invalid (400, 409, 422) in this run: the "
         + "front-end fault, shop-lenient-ring-size, is refused by MES's order consumer, not over HTTP");
+    m.put("loupe-orders / FrontendErrors", "no browser runs the front ends in this run; frontend-telemetry's browser "
+        + "test feeds the series this alert reads");
     m.put("loupe-orders / OrdersUnaccounted", "the lost-order reconciler does not run in this run (reconciler/ tests "
         + "its metrics and these alerts' rules against its own runs)");
     m.put("loupe-pipeline / TelemetryPipelineDown", "the pipeline is up throughout the run");

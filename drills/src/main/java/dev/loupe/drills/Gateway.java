@@ -40,6 +40,7 @@ public final class Gateway extends Daemon {
     private final Path dir;
     private final int grpc = Tools.freePort();
     private final int http = Tools.freePort();
+    private final int frontend = Tools.freePort();
     private final int health = Tools.freePort();
     private final int metrics = Tools.freePort();
     private String environment = "local";
@@ -117,6 +118,11 @@ public final class Gateway extends Daemon {
       return URI.create("https://127.0.0.1:" + http);
     }
 
+    /** The OTLP/HTTP endpoint the front ends' browsers export to (receiver {@code otlp/frontend}). */
+    public URI frontendOtlpHttp() {
+      return URI.create("http://127.0.0.1:" + frontend);
+    }
+
     /** The OTLP/gRPC endpoint, host:port. */
     public String otlpGrpc() {
       return "127.0.0.1:" + grpc;
@@ -170,7 +176,8 @@ public final class Gateway extends Daemon {
           "extensions", Map.of("health_check", Map.of("endpoint", "127.0.0.1:" + health)),
           "receivers", Map.of("otlp", Map.of("protocols", Map.of(
               "grpc", Map.of("endpoint", "127.0.0.1:" + grpc),
-              "http", Map.of("endpoint", "127.0.0.1:" + http)))),
+              "http", Map.of("endpoint", "127.0.0.1:" + http))),
+              "otlp/frontend", Map.of("protocols", Map.of("http", Map.of("endpoint", "127.0.0.1:" + frontend)))),
           "exporters", Map.of(
               "otlp_grpc/tempo", Map.of("endpoint", tempoGrpc),
               "otlp_http/loki", Map.of("endpoint", lokiHttp.toString()),

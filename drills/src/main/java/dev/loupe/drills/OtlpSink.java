@@ -48,8 +48,11 @@ import java.util.zip.GZIPInputStream;
  */
 public final class OtlpSink implements AutoCloseable {
 
-  /** A span as it arrived; {@code status} is {@code STATUS_CODE_UNSET}, {@code _OK} or {@code _ERROR}. */
-  public record Span(String service, String traceId, String spanId, String name, String status,
+  /**
+   * A span as it arrived; {@code status} is {@code STATUS_CODE_UNSET}, {@code _OK} or {@code _ERROR};
+   * {@code parentSpanId} is hex, empty for a root span.
+   */
+  public record Span(String service, String traceId, String spanId, String parentSpanId, String name, String status,
       Map<String, String> attributes) {}
 
   /** A log record as it arrived. */
@@ -245,7 +248,8 @@ public final class OtlpSink implements AutoCloseable {
       for (var ss : rs.getScopeSpansList()) {
         spanCount.addAndGet(ss.getSpansCount());
         for (var s : keep ? ss.getSpansList() : List.<io.opentelemetry.proto.trace.v1.Span>of()) {
-          spans.add(new Span(service, hex(s.getTraceId().toByteArray()), hex(s.getSpanId().toByteArray()), s.getName(),
+          spans.add(new Span(service, hex(s.getTraceId().toByteArray()), hex(s.getSpanId().toByteArray()),
+              hex(s.getParentSpanId().toByteArray()), s.getName(),
               s.getStatus().getCode().name(), flatten(s.getAttributesList())));
         }
       }

@@ -9,7 +9,9 @@ import java.util.Optional;
  *
  * <p>Each fault belongs to one service, names the failure point of the order pipeline it reproduces
  * (1–9, as in the mission; 0 for the slow orders page, which loses nothing) and says in one line
- * what it simulates. Broker and database outages are not faults here: they are real outages, made by
+ * what it simulates. The faults of failure point 8 that belong to a page (the shop's order form, the MES
+ * orders page) are switched here like the rest, by the app that serves the page, and acted on by the
+ * page's script, which reads the switch when it loads. Broker and database outages are not faults here: they are real outages, made by
  * stopping the process.
  */
 public enum Fault {
@@ -27,6 +29,10 @@ public enum Fault {
       "each model upload stalls for 3 s before it reaches S3"),
   SHOP_LENIENT_RING_SIZE("shop-api", 8,
       "the shop accepts the new front end's ring size format ('7 US') that MES cannot read"),
+  SHOP_FORM_SCRIPT_ERROR("shop-api", 8,
+      "the order form's script throws once the order is placed (it reads a field the API never sends): no confirmation shown"),
+  SHOP_FORM_US_RING_SIZE("shop-api", 8,
+      "the order form sends the ring size in US format ('7 US'), which the shop API rejects with 400"),
   CRM_UNROUTABLE("crm-api", 4,
       "confirmed orders are published with a misspelt routing key; the broker drops them silently"),
   CRM_MALFORMED_PAYLOAD("crm-api", 4,
@@ -48,7 +54,9 @@ public enum Fault {
   MES_ORDERS_PAGE_N_PLUS_ONE("mes-api", 0,
       "the orders page loads each order's item and operator with two more queries per row"),
   MES_ORDERS_PAGE_MISSING_INDEX("mes-api", 0,
-      "drops the index the orders page filters and sorts by, so every page scans the whole table");
+      "drops the index the orders page filters and sorts by, so every page scans the whole table"),
+  MES_PAGE_RETIRED_STATUS("mes-api", 8,
+      "the orders page asks for orders in status QUOTED, which MES has since renamed PRICED, and the API answers 400");
 
   private final String service;
   private final int failurePoint;

@@ -11,11 +11,14 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * GET  /metrics                                     legacy business metrics (Prometheus text)
  * GET  /health                                      liveness
  * /admin/faults                                     the fault switch
+ * GET  /orders.html, /orders.js                     the operators' orders page (classpath static/)
+ * GET  /&lt;file&gt;                                      a file of mes.web.dir, when set
  * </pre>
  */
 final class HttpApi implements AutoCloseable {
@@ -40,6 +45,8 @@ final class HttpApi implements AutoCloseable {
   private static final String ORDERS = "/api/orders";
   private static final Set<String> STATUSES =
       Set.of("RECEIVED", "CALCULATING", "PRICED", "MODEL_REJECTED", "IN_PRODUCTION", "SHIPPED");
+  private static final Map<String, String> CONTENT_TYPES = Map.of("html", "text/html; charset=utf-8",
+      "js", "text/javascript; charset=utf-8", "json", "application/json", "css", "text/css; charset=utf-8");
 
   private final HttpServer server;
   private final ExecutorService threads;
@@ -48,6 +55,7 @@ final class HttpApi implements AutoCloseable {
   private final StatusPublisher status;
   private final AdminApi admin;
   private final ObjectMapper json;
+  private final Optional<Path> webDir;
 
   HttpApi(MesSettings settings, OrderBook orders, LegacyMetrics metrics, StatusPublisher status,
       FaultSwitch faults, ObjectMapper json) throws IOException {
@@ -56,6 +64,7 @@ final class HttpApi implements AutoCloseable {
     this.status = status;
     this.admin = new AdminApi(faults);
     this.json = json;
+    this.webDir = settings.webDir().map(dir -> dir.toAbsolutePath().normalize());
     this.server = HttpServer.create(new InetSocketAddress(settings.httpHost(), settings.httpPort()), 64);
     this.threads = Executors.newFixedThreadPool(16);
     server.setExecutor(threads);
@@ -115,9 +124,38 @@ final class HttpApi implements AutoCloseable {
       } else {
         send(exchange, 404, Map.of("error", "no such order"));
       }
-    } else {
+    } else if (!(method.equals("GET") && servedFile(exchange, path))) {
       send(exchange, 404, Map.of("error", "no such resource"));
     }
+  }
+
+  /** Serves the page's own files from the classpath, then those of the web folder; false if neither has it. */
+  private boolean servedFile(HttpExchange exchange, String path) throws IOException {
+    if (path.contains("..") || path.endsWith("/")) {
+      return false;
+    }
+    byte[] body = null;
+    try (var in = HttpApi.class.getResourceAsStream("/static" + path)) {
+      if (in != null) {
+        body = in.readAllBytes();
+      }
+    }
+    if (body == null && webDir.isPresent()) {
+      Path file = webDir.get().resolve(path.substring(1)).normalize();
+      if (file.startsWith(webDir.get()) && Files.isRegularFile(file)) {
+        body = Files.readAllBytes(file);
+      }
+    }
+    if (body == null) {
+      return false;
+    }
+    String type = CONTENT_TYPES.getOrDefault(path.substring(path.lastIndexOf('.') + 1), "application/octet-stream");
+    exchange.getResponseHeaders().set("Content-Type", type);
+    exchange.sendResponseHeaders(200, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+    return true;
   }
 
   private void ordersPage(HttpExchange exchange) throws IOException, SQLException {

@@ -1,10 +1,12 @@
 package dev.loupe.sample.mes;
 
 import dev.loupe.sample.storage.ModelStore;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -16,7 +18,7 @@ record MesSettings(
     String dbUrl, String dbUser, String dbPassword, int dbPoolSize,
     String rabbitHost, int rabbitPort, String rabbitUser, String rabbitPassword,
     ModelStore.Settings models,
-    Duration calculationDuration, int calculationWorkers, int historyOrders) {
+    Duration calculationDuration, int calculationWorkers, int historyOrders, Optional<Path> webDir) {
 
   static MesSettings load(Properties system, Map<String, String> env) {
     Reader r = new Reader(system, env);
@@ -39,7 +41,10 @@ record MesSettings(
             r.text("mes.models.secret-key", "")),
         r.duration("mes.calculation.duration", Duration.ofMinutes(5)),
         r.integer("mes.calculation.workers", 2),
-        r.integer("mes.history-orders", 200_000));
+        r.integer("mes.history-orders", 200_000),
+        // a folder served beside the orders page, as a web server's document root would be: where an
+        // operator deploys what the page includes (frontend-telemetry/README.md)
+        Optional.ofNullable(r.text("mes.web.dir", null)).filter(dir -> !dir.isBlank()).map(Path::of));
   }
 
   private record Reader(Properties system, Map<String, String> env) {

@@ -1,0 +1,192 @@
+// Loupe's browser telemetry: the OpenTelemetry JavaScript web SDK, set up once for a legacy front end
+// that cannot take a Java agent. A page gets it with one include, before its own scripts:
+//
+//   <script src="/loupe/telemetry.js" data-service-name="shop-web" data-page="order-form"></script>
+//
+// data-service-name  the front end's service.name (default "frontend")
+// data-page          the page, as app.screen.name on every span and record: it labels the metrics, so it
+//                    must be a name, never a path with ids in it (default: the page's path)
+//
+// The rest comes from telemetry.json beside the script, written where the script is deployed (its
+// fields: README.md), so one built file serves every environment. Until it arrives, spans and records
+// wait in the batch processors; without it, nothing is sent.
+//
+// What it sends: page loads (document-load), fetch and XMLHttpRequest spans that carry `traceparent`
+// to the front end's own origin and to the API origins named in telemetry.json, and every uncaught
+// error and unhandled promise rejection as a log record (and an error span, which the Collector's span
+// metrics count) with the order id the page's URL names. What it never sends: what users type. No
+// instrumentation here reads form fields, request or response bodies; the user-interaction
+// instrumentation, which records clicked elements, is not included.
+
+import { context, trace, SpanStatusCode } from '@opentelemetry/api';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { DocumentLoadInstrumentation } from '@opentelemetry/instrumentation-document-load';
+import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch';
+import { XMLHttpRequestInstrumentation } from '@opentelemetry/instrumentation-xml-http-request';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import { BatchSpanProcessor, StackContextManager, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
+
+// Attribute names: OpenTelemetry's semantic conventions, and Loupe's order.id (docs/telemetry-contract.md).
+const SCREEN = 'app.screen.name';
+const ORDER_ID = 'order.id';
+
+const script = document.currentScript;
+const data = (script && script.dataset) || {};
+const serviceName = data.serviceName || 'frontend';
+const page = data.page || location.pathname;
+const settingsUrl = new URL('telemetry.json', (script && script.src) || location.href);
+
+// Taken before the fetch instrumentation wraps it: reading the settings is not the page's work.
+const plainFetch = window.fetch.bind(window);
+
+/** The order id of the page's state, from its URL's query (the settings name the parameters), or null. */
+function orderIdOf(params) {
+  const query = new URLSearchParams(location.search);
+  for (const name of params) {
+    const value = query.get(name);
+    if (value) {
+      return value;
+    }
+  }
+  return null;
+}
+
+let orderIdParams = ['orderId'];
+
+/** Puts the page and, where the URL names one, the order id on every span as it starts. */
+const pageAttributes = {
+  onStart(span) {
+    span.setAttribute(SCREEN, page);
+    const orderId = orderIdOf(orderIdParams);
+    if (orderId) {
+      span.setAttribute(ORDER_ID, orderId);
+    }
+  },
+  onEnd() {},
+  forceFlush() { return Promise.resolve(); },
+  shutdown() { return Promise.resolve(); },
+};
+
+/**
+ * An exporter that waits for the settings: it hands each batch to the OTLP exporter once telemetry.json
+ * has named the Collector, and drops it (reporting success, so nothing is retried) when there is none.
+ */
+function deferredExporter(ready) {
+  return {
+    export(items, done) {
+      ready.then((exporter) => (exporter ? exporter.export(items, done) : done({ code: 0 })));
+    },
+    forceFlush() { return ready.then((exporter) => exporter && exporter.forceFlush && exporter.forceFlush()); },
+    shutdown() { return ready.then((exporter) => exporter && exporter.shutdown()); },
+  };
+}
+
+const settings = plainFetch(settingsUrl.href, { credentials: 'omit', cache: 'no-cache' })
+  .then((response) => (response.ok ? response.json() : null))
+  .catch(() => null);
+const collector = settings.then((s) => (s && s.collectorUrl ? s.collectorUrl.replace(/\/+$/, '') : null));
+
+const resource = resourceFromAttributes({
+  'service.name': serviceName,
+  'service.namespace': 'jewelry',
+  'telemetry.distro.name': 'loupe-frontend-telemetry',
+});
+
+const tracerProvider = new WebTracerProvider({
+  resource,
+  spanProcessors: [
+    pageAttributes,
+    new BatchSpanProcessor(deferredExporter(collector.then((url) => url && new OTLPTraceExporter({ url: url + '/v1/traces' }))),
+      { scheduledDelayMillis: 1000 }),
+  ],
+});
+tracerProvider.register({ contextManager: new StackContextManager(), propagator: new W3CTraceContextPropagator() });
+
+const loggerProvider = new LoggerProvider({
+  resource,
+  processors: [
+    new BatchLogRecordProcessor({
+      exporter: deferredExporter(collector.then((url) => url && new OTLPLogExporter({ url: url + '/v1/logs' }))),
+      scheduledDelayMillis: 1000,
+    }),
+  ],
+});
+
+const fetchInstrumentation = new FetchInstrumentation({ clearTimingResources: true });
+const xhrInstrumentation = new XMLHttpRequestInstrumentation({ clearTimingResources: true });
+registerInstrumentations({
+  tracerProvider,
+  instrumentations: [new DocumentLoadInstrumentation(), fetchInstrumentation, xhrInstrumentation],
+});
+
+settings.then((s) => {
+  if (!s) {
+    return;
+  }
+  // traceparent goes to the page's own origin (the instrumentations' default) and to the API origins
+  // named: never to a third party, and never to the Collector, whose own calls are not traced
+  const apiOrigins = (s.apiOrigins || []).map((origin) => new RegExp('^' + escapeRegExp(origin.replace(/\/+$/, '')) + '(/|$)'));
+  const ignored = s.collectorUrl ? [new RegExp('^' + escapeRegExp(s.collectorUrl.replace(/\/+$/, '')) + '/')] : [];
+  for (const instrumentation of [fetchInstrumentation, xhrInstrumentation]) {
+    instrumentation.setConfig({
+      ...instrumentation.getConfig(),
+      propagateTraceHeaderCorsUrls: apiOrigins,
+      ignoreUrls: ignored,
+    });
+  }
+  if (Array.isArray(s.orderIdParams) && s.orderIdParams.length) {
+    orderIdParams = s.orderIdParams;
+  }
+});
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+const tracer = tracerProvider.getTracer('loupe-frontend-telemetry');
+const logger = loggerProvider.getLogger('loupe-frontend-telemetry');
+
+/**
+ * One uncaught error or unhandled rejection: an error span (so the Collector's span metrics count the
+ * page's errors) and, in its context, a log record with the exception and the order id.
+ */
+function report(kind, error, fallbackMessage) {
+  const type = (error && error.name) || (error === undefined || error === null ? 'Error' : typeof error);
+  const message = (error && error.message) || fallbackMessage || String(error);
+  const stack = (error && error.stack) || undefined;
+  const orderId = orderIdOf(orderIdParams);
+  const attributes = { [SCREEN]: page, 'exception.type': type, 'exception.message': message };
+  if (stack) {
+    attributes['exception.stacktrace'] = stack;
+  }
+  if (orderId) {
+    attributes[ORDER_ID] = orderId;
+  }
+  const span = tracer.startSpan(kind);
+  span.addEvent('exception', attributes);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: type });
+  context.with(trace.setSpan(context.active(), span), () => {
+    logger.emit({
+      severityNumber: SeverityNumber.ERROR,
+      severityText: 'ERROR',
+      eventName: 'browser.' + kind.replace(/ /g, '_'),
+      body: kind + ': ' + type + ': ' + message,
+      attributes,
+    });
+  });
+  span.end();
+}
+
+window.addEventListener('error', (event) => report('uncaught error', event.error, event.message));
+window.addEventListener('unhandledrejection', (event) => report('unhandled rejection', event.reason, 'rejected'));
+
+// what is still batched when the user leaves the page goes out before it unloads
+window.addEventListener('pagehide', () => {
+  tracerProvider.forceFlush();
+  loggerProvider.forceFlush();
+});
