@@ -1,25 +1,19 @@
 package dev.loupe.agent;
 
+import dev.loupe.agent.config.LoupeSettings;
 import dev.loupe.agent.db.DbDiagnosisSettings;
 import dev.loupe.agent.db.StatementDiagnosis;
 import dev.loupe.agent.export.PlaintextExport;
-import dev.loupe.agent.http.RouteTemplates;
-import dev.loupe.agent.redact.Exporting;
-import dev.loupe.agent.redact.RedactionSettings;
-import dev.loupe.agent.http.ServerRoutes;
-import dev.loupe.agent.http.UntracedRoutes;
-import dev.loupe.agent.storage.ObjectStorageRequests;
+import dev.loupe.agent.http.ServerRouteUpdate;
 import dev.loupe.agent.loss.LossSentinels;
 import dev.loupe.agent.order.OrderCorrelation;
-import dev.loupe.agent.order.OrderIdSettings;
+import dev.loupe.agent.redact.Exporting;
+import dev.loupe.agent.storage.ObjectStorageRequests;
 import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizer;
 import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizerProvider;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
-import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -37,7 +31,7 @@ import java.util.logging.Logger;
  *       a bad redaction setting stops all export
  *   <li>health checks and metric scrapes left untraced ({@code loupe.http.untraced-routes})
  *   <li>route templates for HTTP servers that report none ({@code loupe.http.route-templates}, applied
- *       by {@link ServerRoutes})
+ *       by {@code ServerRouteInstrumentationModule})
  *   <li>a warning for each OTLP endpoint telemetry would leave the host on unencrypted
  * </ul>
  */
@@ -46,14 +40,16 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
   private static final Logger log = Logger.getLogger("dev.loupe.agent");
   static final String VERSION = version();
 
+  private volatile LoupeSettings settings;
   private volatile OrderCorrelation orders;
-  private volatile DbDiagnosisSettings db;
   private final LossSentinels losses = new LossSentinels();
   private volatile Exporting exporting;
 
   @Override
   public void customize(AutoConfigurationCustomizer autoConfiguration) {
     autoConfiguration
+        // every setting's default, below everything a user configures
+        .addPropertiesSupplier(LoupeSettings::supplied)
         .addPropertiesCustomizer(config -> {
           start(config);
           return Collections.emptyMap();
@@ -62,9 +58,12 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
         .addTracerProviderCustomizer((builder, config) -> enabled(config) ? builder.addSpanProcessor(Contained.spans("order correlation (spans)", orders.spanProcessor())) : builder)
         .addTracerProviderCustomizer((builder, config) -> {
           start(config);
+          DbDiagnosisSettings db = settings.db();
           return db.enabled() ? builder.addSpanProcessor(Contained.spans("database diagnosis", new StatementDiagnosis(db))) : builder;
         })
-        .addLoggerProviderCustomizer((builder, config) -> enabled(config) ? builder.addLogRecordProcessor(Contained.logs("order correlation (logs)", orders.logProcessor())) : builder)
+        // first: the exporters' processors, added before any customizer, must see the order id, and a
+        // simple processor (the console and logging exporters) exports as soon as it is called
+        .addLoggerProviderCustomizer((builder, config) -> enabled(config) ? builder.addLogRecordProcessorFirst(Contained.logs("order correlation (logs)", orders.logProcessor())) : builder)
         // the reporter runs after order correlation has put the order id on the span
         .addTracerProviderCustomizer((builder, config) -> {
           start(config);
@@ -76,10 +75,8 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
           return builder.addLogRecordProcessor(Contained.logs("loss sentinels (logs)", losses.logProcessor()));
         })
         .addSamplerCustomizer((sampler, config) -> {
-          List<String> problems = new ArrayList<>();
-          Sampler wrapped = UntracedRoutes.wrap(sampler, config, problems);
-          problems.forEach(p -> log.log(Level.SEVERE, "Loupe: invalid setting " + p));
-          return wrapped;
+          start(config);
+          return settings.untracedRoutes().around(sampler);
         })
         // redaction: the one point where telemetry leaves the JVM
         .addResourceCustomizer((resource, config) -> exporting(config).active() ? exporting.resource(resource) : resource)
@@ -113,31 +110,19 @@ public final class LoupeAgentCustomizer implements AutoConfigurationCustomizerPr
 
   /** Parses the settings once, reports every bad one by name, and announces what is in effect. */
   private synchronized void start(ConfigProperties config) {
-    if (orders != null) {
+    if (settings != null) {
       return;
     }
-    OrderIdSettings settings = OrderIdSettings.from(config);
-    for (String problem : settings.problems()) {
+    LoupeSettings parsed = LoupeSettings.from(config);
+    for (String problem : parsed.problems()) {
       log.log(Level.SEVERE, "Loupe: invalid setting " + problem);
     }
-    db = DbDiagnosisSettings.from(config);
-    for (String problem : db.problems()) {
-      log.log(Level.SEVERE, "Loupe: invalid setting " + problem);
-    }
-    for (String problem : losses.configure(config)) {
-      log.log(Level.SEVERE, "Loupe: invalid setting " + problem);
-    }
-    RouteTemplates routes = RouteTemplates.from(config);
-    for (String problem : routes.problems()) {
-      log.log(Level.SEVERE, "Loupe: invalid setting " + problem);
-    }
-    ServerRoutes.use(routes);
-    RedactionSettings redaction = RedactionSettings.from(config);
-    exporting = new Exporting(redaction);
-    orders = new OrderCorrelation(settings);
-    log.info("Loupe agent extension " + (VERSION == null ? "(development build)" : VERSION)
-        + " active; order correlation: " + settings.describe() + "; database diagnosis: " + db.describe() + "; loss sentinels: " + losses.describe()
-        + "; HTTP routes: " + routes.describe() + "; redaction: " + redaction.describe());
+    losses.configure(parsed.messaging());
+    System.setProperty(ServerRouteUpdate.HANDOFF, parsed.routeTemplates().handoff());
+    exporting = new Exporting(parsed.redaction());
+    orders = new OrderCorrelation(parsed.orders());
+    settings = parsed;
+    log.info("Loupe agent extension " + (VERSION == null ? "(development build)" : VERSION) + " active; " + parsed.describe());
     PlaintextExport.warnings(config).forEach(log::warning);
   }
 }

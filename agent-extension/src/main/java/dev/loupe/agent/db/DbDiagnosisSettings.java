@@ -4,7 +4,9 @@ import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The {@code loupe.db.*} settings, parsed once; a bad value is reported by name and the default used. */
 public final class DbDiagnosisSettings {
@@ -44,6 +46,15 @@ public final class DbDiagnosisSettings {
   /** What could not be parsed, each naming its setting; empty when every value was understood. */
   public List<String> problems() {
     return problems;
+  }
+
+  /** Each setting with its default ({@code ""} for none), as the extension supplies them to the agent. */
+  public static Map<String, String> defaults() {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put(ENABLED, "true");
+    d.put(REPEATED_THRESHOLD, Integer.toString(DEFAULT_REPEATED));
+    d.put(SLOW_THRESHOLD, DEFAULT_SLOW.toMillis() + "ms");
+    return d;
   }
 
   public static DbDiagnosisSettings from(ConfigProperties config) {

@@ -1,11 +1,11 @@
 package dev.loupe.agent.http;
 
 import dev.loupe.agent.order.PathTemplate;
-import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code loupe.http.route-templates}: the routes of a server whose instrumentation knows none, such as
@@ -28,12 +28,16 @@ public final class RouteTemplates {
     this.problems = Collections.unmodifiableList(new ArrayList<>(problems));
   }
 
-  /** Parses the setting; a bad template is reported by name and left out, the others still apply. */
-  public static RouteTemplates from(ConfigProperties config) {
-    return parse(config.getString(SETTING, ""));
+  /** Each setting with its default ({@code ""} for none), as the extension supplies them to the agent. */
+  public static Map<String, String> defaults() {
+    return Collections.singletonMap(SETTING, "");
   }
 
-  static RouteTemplates parse(String text) {
+  /**
+   * Parses the setting's value ({@code ""} for none); a bad template is reported by name in
+   * {@link #problems()} and left out, the others still apply.
+   */
+  public static RouteTemplates parse(String text) {
     List<PathTemplate> templates = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     for (String item : text.split(",")) {
@@ -66,6 +70,15 @@ public final class RouteTemplates {
       }
     }
     return null;
+  }
+
+  /** The templates in effect, comma-separated, to hand to the instrumentation. */
+  public String handoff() {
+    StringBuilder out = new StringBuilder();
+    for (PathTemplate t : templates) {
+      out.append(out.length() == 0 ? "" : ",").append(t);
+    }
+    return out.toString();
   }
 
   public boolean isEmpty() {

@@ -12,6 +12,7 @@ import io.opentelemetry.sdk.trace.samplers.SamplingResult;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code loupe.http.untraced-routes}: requests that are not traced — health checks and metric scrapes,
@@ -38,12 +39,29 @@ public final class UntracedRoutes implements Sampler {
     this.prefixes = prefixes;
   }
 
-  /** The configured sampler, or it wrapped so the untraced routes are dropped; problems go to {@code problems}. */
-  public static Sampler wrap(Sampler delegate, ConfigProperties config, List<String> problems) {
-    return parse(delegate, config.getString(SETTING, DEFAULT), problems);
+  /** Each setting with its default, as the extension supplies them to the agent. */
+  public static Map<String, String> defaults() {
+    return Collections.singletonMap(SETTING, DEFAULT);
+  }
+
+  /**
+   * The setting parsed once, to be put {@link #around} the sampler the agent configures; a bad entry
+   * is left out and its problem added to {@code problems}.
+   */
+  public static UntracedRoutes from(ConfigProperties config, List<String> problems) {
+    return routes(config.getString(SETTING, DEFAULT), problems);
+  }
+
+  /** {@code delegate}, or it wrapped so the untraced routes are dropped. */
+  public Sampler around(Sampler delegate) {
+    return exact.isEmpty() && prefixes.isEmpty() ? delegate : new UntracedRoutes(delegate, exact, prefixes);
   }
 
   static Sampler parse(Sampler delegate, String text, List<String> problems) {
+    return routes(text, problems).around(delegate);
+  }
+
+  private static UntracedRoutes routes(String text, List<String> problems) {
     List<String> exact = new ArrayList<>();
     List<String> prefixes = new ArrayList<>();
     for (String item : text.split(",")) {
@@ -62,8 +80,7 @@ public final class UntracedRoutes implements Sampler {
         exact.add(route);
       }
     }
-    return exact.isEmpty() && prefixes.isEmpty() ? delegate
-        : new UntracedRoutes(delegate, Collections.unmodifiableList(exact), Collections.unmodifiableList(prefixes));
+    return new UntracedRoutes(null, Collections.unmodifiableList(exact), Collections.unmodifiableList(prefixes));
   }
 
   boolean untraced(String path) {

@@ -52,7 +52,9 @@ public final class LossReporter implements ExtendedSpanProcessor {
   private static final AttributeKey<String> REASON_LABEL = AttributeKey.stringKey("reason");
   private static final AttributeKey<String> EXCEPTION_TYPE = AttributeKey.stringKey("exception.type");
 
-  /** Spans in which an exception was logged at ERROR, with its type, until they end. */
+  /** Logged at ERROR without an exception object: the message is all there is. */
+  static final String WITHOUT_EXCEPTION = "none";
+  /** Spans in which an ERROR was logged, with the type of its exception ({@link #WITHOUT_EXCEPTION} if none), until they end. */
   private final Map<String, String> loggedErrors = new ConcurrentHashMap<>();
   private final Destinations destinations;
   private final LazyCounter messagesLost = new LazyCounter("loupe.messages.lost",
@@ -69,10 +71,14 @@ public final class LossReporter implements ExtendedSpanProcessor {
     this.destinations = new Destinations(maxDestinations);
   }
 
-  /** Called by {@link ErrorLogMarker}: an exception of {@code type} was logged at ERROR inside {@code span}. */
+  /**
+   * Called by {@link ErrorLogMarker}: an ERROR was logged inside {@code span}, a request or a watched
+   * operation, with an exception of {@code type}, or without one ({@code type} null). The first one
+   * logged names the kind.
+   */
   void errorLoggedIn(ReadableSpan span, String type) {
     if (span.getKind() == SpanKind.SERVER || span.getAttribute(OPERATION) != null) {
-      loggedErrors.putIfAbsent(span.getSpanContext().getSpanId(), type);
+      loggedErrors.putIfAbsent(span.getSpanContext().getSpanId(), type == null ? WITHOUT_EXCEPTION : type);
     }
   }
 
@@ -140,7 +146,9 @@ public final class LossReporter implements ExtendedSpanProcessor {
       Long status = span.getAttribute(STATUS);
       body = order + " may be lost (" + reason + ") in " + place
           + (status != null ? ", which answered " + status : ", which went on as if nothing happened")
-          + (exceptionType == null ? "" : " after logging " + exceptionType);
+          + (exceptionType == null ? ""
+              : exceptionType.equals(WITHOUT_EXCEPTION) ? " after logging an error without its exception"
+              : " after logging " + exceptionType);
     }
     LogRecordBuilder record = GlobalOpenTelemetry.get().getLogsBridge().get("dev.loupe.agent").logRecordBuilder()
         .setTimestamp(at, TimeUnit.NANOSECONDS)

@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -63,6 +65,22 @@ public final class OrderIdSettings {
     this.amqpBodyMaxBytes = amqpBodyMaxBytes;
     this.accepted = accepted;
     this.problems = problems;
+  }
+
+  /** Each setting with its default ({@code ""} for none), as the extension supplies them to the agent. */
+  public static Map<String, String> defaults() {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put(ENABLED, "true");
+    d.put(PATH_TEMPLATES, String.join(",", DEFAULT_PATH_TEMPLATES));
+    d.put(HEADERS, String.join(",", DEFAULT_HEADERS));
+    d.put(QUERY_PARAMETERS, String.join(",", DEFAULT_QUERY_PARAMETERS));
+    d.put(METHODS, "");
+    d.put(AMQP_BODY_FIELDS, "");
+    d.put(AMQP_BODY_MAX_BYTES, Integer.toString(DEFAULT_AMQP_BODY_MAX_BYTES));
+    d.put(PATTERN, DEFAULT_PATTERN);
+    d.put(OPERATIONS, "");
+    d.put(STAGES, "");
+    return d;
   }
 
   public static OrderIdSettings from(ConfigProperties config) {

@@ -81,6 +81,28 @@ public final class AgentStack {
   }
 
   /**
+   * The command that runs {@code mainClass} of a small legacy service in a JVM of its own under the real
+   * agent and the built extension, exporting to {@code endpoint} over OTLP/HTTP with short batch delays;
+   * {@code options} adds system properties (exporters, settings), {@code args} are the service's.
+   */
+  public static List<String> legacyService(String endpoint, List<String> classpath, List<String> options,
+      String mainClass, String... args) {
+    Path repo = repository();
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-javaagent:" + repo.resolve("agent-extension/target/agent/opentelemetry-javaagent.jar"),
+        "-Dotel.javaagent.extensions=" + repo.resolve("agent-extension/target/loupe-agent-extension.jar"),
+        "-Dotel.exporter.otlp.endpoint=" + endpoint,
+        "-Dotel.exporter.otlp.protocol=http/protobuf",
+        "-Dotel.bsp.schedule.delay=200", "-Dotel.blrp.schedule.delay=200"));
+    command.addAll(options);
+    command.add("-cp");
+    command.add(String.join(java.io.File.pathSeparator, classpath));
+    command.add(mainClass);
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  /**
    * The newest JDK installed beside the build's whose Java release is newer than the build's: the
    * directory named by {@code -Dloupe.newer-jdk}, else the newest under {@code /usr/lib/jvm} (where
    * Debian's and Adoptium's packages install), judged by {@code JAVA_VERSION} in its {@code release}

@@ -10,9 +10,10 @@ import org.junit.jupiter.api.Test;
 class LossSentinelsTest {
 
   private static String configure(Map<String, String> settings, java.util.List<String> problems) {
-    LossSentinels sentinels = new LossSentinels();
-    problems.addAll(sentinels.configure(DefaultConfigProperties.createFromMap(settings)));
-    return sentinels.describe();
+    MessagingSettings parsed = MessagingSettings.from(DefaultConfigProperties.createFromMap(settings));
+    problems.addAll(parsed.problems());
+    new LossSentinels().configure(parsed);
+    return parsed.describe();
   }
 
   @Test

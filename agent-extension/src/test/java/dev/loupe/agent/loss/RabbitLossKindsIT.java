@@ -61,18 +61,13 @@ class RabbitLossKindsIT {
         "# the broker's policy legacy-dead-letter gives these queues a dead-letter exchange",
         "loupe.messaging.dead-letter-queues=legacy.policy-*",
         ""));
-    Path repo = AgentStack.repository();
     Path log = work.resolve("legacy-orders.log");
-    Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-javaagent:" + repo.resolve("agent-extension/target/agent/opentelemetry-javaagent.jar"),
-        "-Dotel.javaagent.extensions=" + repo.resolve("agent-extension/target/loupe-agent-extension.jar"),
-        "-Dotel.javaagent.configuration-file=" + settings,
-        "-Dotel.exporter.otlp.endpoint=" + receiver.endpoint(),
-        "-Dotel.exporter.otlp.protocol=http/protobuf",
-        "-Dotel.traces.exporter=otlp", "-Dotel.logs.exporter=otlp", "-Dotel.metrics.exporter=otlp",
-        "-Dotel.bsp.schedule.delay=200", "-Dotel.blrp.schedule.delay=200", "-Dotel.metric.export.interval=1000",
-        "-cp", classpath(LegacyOrders.class, com.rabbitmq.client.Channel.class, org.slf4j.LoggerFactory.class),
-        LegacyOrders.class.getName(), Integer.toString(rabbit.port()))
+    Process process = new ProcessBuilder(AgentStack.legacyService(receiver.endpoint(),
+        List.of(classpath(LegacyOrders.class, com.rabbitmq.client.Channel.class, org.slf4j.LoggerFactory.class)),
+        List.of("-Dotel.javaagent.configuration-file=" + settings,
+            "-Dotel.traces.exporter=otlp", "-Dotel.logs.exporter=otlp", "-Dotel.metrics.exporter=otlp",
+            "-Dotel.metric.export.interval=1000"),
+        LegacyOrders.class.getName(), Integer.toString(rabbit.port())))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     boolean ended = process.waitFor(240, TimeUnit.SECONDS);
     if (!ended) {

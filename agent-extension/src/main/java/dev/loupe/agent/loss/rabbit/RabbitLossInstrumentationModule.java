@@ -13,6 +13,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.impl.ChannelN;
+import dev.loupe.agent.HelperClasses;
 import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModule;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
@@ -37,6 +38,15 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
     return hasClassesNamed("com.rabbitmq.client.impl.ChannelN");
   }
 
+  /**
+   * After the agent's RabbitMQ instrumentation: a publish, a delivery and a consumer's failure are
+   * remembered with the producer or consumer span it made current.
+   */
+  @Override
+  public int order() {
+    return 1;
+  }
+
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
     return Arrays.asList(new ChannelInstrumentation(), new RpcInstrumentation(), new DispatcherInstrumentation(),
@@ -46,10 +56,7 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
   @Override
   public List<String> getAdditionalHelperClassNames() {
     String p = "dev.loupe.agent.loss.rabbit.";
-    return Arrays.asList("dev.loupe.agent.Guard",
-        p + "ChannelLedger", p + "ChannelLedger$Subscription", p + "ChannelLedger$Delivery", p + "ChannelLedger$Publish",
-        p + "QueueArguments", p + "LossSpans",
-        p + "RabbitLoss$Headers", p + "RabbitLoss$Returns", p + "RabbitLoss$Confirms", p + "RabbitLoss$Closing",
+    return HelperClasses.of(getClass(), "dev.loupe.agent.Guard", p + "ChannelLedger", p + "QueueArguments", p + "LossSpans",
         p + "RabbitLoss");
   }
 

@@ -13,6 +13,7 @@ import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModul
 import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.type.TypeDescription;
@@ -22,8 +23,10 @@ import net.bytebuddy.matcher.ElementMatcher;
  * The order id from a configured JSON field of a RabbitMQ message body, for publishers and consumers
  * that put it nowhere else. On the publishing side the id must be in the context before the agent's own
  * instrumentation of the full six-argument {@code basicPublish} starts the producer span and writes the
- * context into the message headers; the shorter overloads applications call all delegate to that one,
- * so they are advised too, and their advice runs first.
+ * context into the message headers: {@link Publishing} is ordered before the agent's instrumentation, and
+ * the shorter overloads applications call, which all delegate to that one, are advised too. On the
+ * consuming side the id goes on the consumer span the agent has made current, so this module is ordered
+ * after it.
  */
 public final class AmqpBodyInstrumentationModule extends InstrumentationModule {
 
@@ -42,9 +45,15 @@ public final class AmqpBodyInstrumentationModule extends InstrumentationModule {
     return !config.getList(dev.loupe.agent.order.OrderIdSettings.AMQP_BODY_FIELDS).isEmpty();
   }
 
+  /** After the agent's RabbitMQ instrumentation: the id goes on the consumer span it made current. */
+  @Override
+  public int order() {
+    return 1;
+  }
+
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return Arrays.asList(new ConsumerInstrumentation(), new PublishInstrumentation());
+    return Collections.<TypeInstrumentation>singletonList(new ConsumerInstrumentation());
   }
 
   @Override
@@ -68,6 +77,48 @@ public final class AmqpBodyInstrumentationModule extends InstrumentationModule {
     public void transform(TypeTransformer transformer) {
       transformer.applyAdviceToMethod(isPublic().and(named("handleDelivery")).and(takesArguments(4))
           .and(takesArgument(3, byte[].class)), AmqpBodyInstrumentationModule.class.getName() + "$BodyAdvice3");
+    }
+  }
+
+  /**
+   * The publishing side, a module of its own because it must run in the opposite order: before the
+   * agent's instrumentation of {@code basicPublish} starts the producer span and writes the context
+   * into the message headers, so the id is in that context. Switched on and off with the consumer side
+   * ({@code otel.instrumentation.loupe-amqp-body.enabled}).
+   */
+  public static final class Publishing extends InstrumentationModule {
+    public Publishing() {
+      super("loupe-amqp-body-publish", "loupe-amqp-body");
+    }
+
+    @Override
+    public ElementMatcher.Junction<ClassLoader> classLoaderMatcher() {
+      return hasClassesNamed("com.rabbitmq.client.Channel");
+    }
+
+    @Override
+    public boolean defaultEnabled(ConfigProperties config) {
+      return !config.getList(dev.loupe.agent.order.OrderIdSettings.AMQP_BODY_FIELDS).isEmpty();
+    }
+
+    @Override
+    public int order() {
+      return -1;
+    }
+
+    @Override
+    public List<TypeInstrumentation> typeInstrumentations() {
+      return Collections.<TypeInstrumentation>singletonList(new PublishInstrumentation());
+    }
+
+    @Override
+    public boolean isHelperClass(String className) {
+      return getAdditionalHelperClassNames().contains(className);
+    }
+
+    @Override
+    public List<String> getAdditionalHelperClassNames() {
+      return Arrays.asList("dev.loupe.agent.Guard", AmqpBodyOrderId.class.getName());
     }
   }
 

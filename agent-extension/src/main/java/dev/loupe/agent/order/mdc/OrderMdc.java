@@ -1,11 +1,15 @@
 package dev.loupe.agent.order.mdc;
 
 import dev.loupe.agent.Guard;
-import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.context.Context;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Runs inside the application's class loader: adds {@code order_id} to a log event's MDC. */
+/**
+ * Runs inside the application's class loader: adds {@code order_id} to a Logback event's MDC when the
+ * event captures its MDC, on the thread that logged it, so an {@code AsyncAppender} (or any appender
+ * that writes the event later, on another thread) writes the same {@code order_id}.
+ */
 public final class OrderMdc {
 
   public static final String KEY = "order_id";
@@ -14,6 +18,7 @@ public final class OrderMdc {
 
   private static final Guard guard = Guard.named("order id in the MDC");
 
+  /** {@code mdc} with the current context's order id added; {@code mdc} itself if there is none or it has one. */
   public static Map<String, String> withOrderId(Map<String, String> mdc) {
     try {
       return guard.on() ? add(mdc) : mdc;
@@ -24,11 +29,14 @@ public final class OrderMdc {
   }
 
   private static Map<String, String> add(Map<String, String> mdc) {
-    String id = Baggage.current().getEntryValue("order.id");
-    if (id == null || mdc != null && mdc.containsKey(KEY)) {
+    if (mdc != null && mdc.containsKey(KEY)) {
       return mdc;
     }
-    Map<String, String> copy = mdc == null ? new HashMap<>() : new HashMap<>(mdc);
+    String id = ContextOrder.of(Context.current());
+    if (id == null) {
+      return mdc;
+    }
+    Map<String, String> copy = mdc == null ? new HashMap<String, String>() : new HashMap<String, String>(mdc);
     copy.put(KEY, id);
     return copy;
   }

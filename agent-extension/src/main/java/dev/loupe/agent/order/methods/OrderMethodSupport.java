@@ -4,6 +4,7 @@ import dev.loupe.agent.Guard;
 import dev.loupe.agent.order.LegacyMethod;
 import dev.loupe.agent.order.Operation;
 import dev.loupe.agent.order.Stage;
+import dev.loupe.agent.order.mdc.ContextOrder;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.trace.Span;
@@ -102,7 +103,10 @@ public final class OrderMethodSupport {
     return held;
   }
 
-  /** On exit: ends what {@link #enter} started; if the id is the return value, puts it on the current span. */
+  /**
+   * On exit: ends what {@link #enter} started; if the id is the return value, puts it on the current
+   * span. Either way an id found in a server request becomes the request's ({@link ContextOrder#foundInRequest}).
+   */
   public static void exit(String type, String method, Object returned, Throwable thrown, Object held) {
     try {
       // what enter started is ended even if the component has since been switched off
@@ -126,6 +130,9 @@ public final class OrderMethodSupport {
       }
       h.span.end();
       h.scope.close();
+      if (h.orderId != null) {
+        ContextOrder.foundInRequest(h.orderId);
+      }
       return;
     }
     LegacyMethod spec = spec(type, method);
@@ -133,6 +140,7 @@ public final class OrderMethodSupport {
       String id = read(returned, spec.path());
       if (id != null) {
         Span.current().setAttribute(ORDER_ID, id);
+        ContextOrder.foundInRequest(id);
       }
     }
   }

@@ -10,6 +10,7 @@ import dev.loupe.agent.order.LegacyMethod;
 import dev.loupe.agent.order.Operation;
 import dev.loupe.agent.order.OrderCorrelation;
 import dev.loupe.agent.order.Stage;
+import dev.loupe.agent.HelperClasses;
 import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModule;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeInstrumentation;
 import io.opentelemetry.javaagent.extension.instrumentation.TypeTransformer;
@@ -29,6 +30,16 @@ public final class OrderMethodsInstrumentationModule extends InstrumentationModu
 
   public OrderMethodsInstrumentationModule() {
     super("loupe-order-methods");
+  }
+
+  /**
+   * After the agent's own instrumentation of the same methods, if any (a controller, a method the agent
+   * is told to trace): an id from a return value goes on the span it made current, and a call's span is
+   * started under it.
+   */
+  @Override
+  public int order() {
+    return 1;
   }
 
   @Override
@@ -74,11 +85,8 @@ public final class OrderMethodsInstrumentationModule extends InstrumentationModu
 
   @Override
   public List<String> getAdditionalHelperClassNames() {
-    return Arrays.asList("dev.loupe.agent.Guard", "dev.loupe.agent.order.LegacyMethod",
-        "dev.loupe.agent.order.Operation",
-        "dev.loupe.agent.order.Stage",
-        "dev.loupe.agent.order.methods.OrderMethodSupport$Held",
-        "dev.loupe.agent.order.methods.OrderMethodSupport",
-        "dev.loupe.agent.order.methods.InFlightOperations");
+    return HelperClasses.of(getClass(), "dev.loupe.agent.Guard", "dev.loupe.agent.order.LegacyMethod",
+        "dev.loupe.agent.order.mdc.ContextOrder", "dev.loupe.agent.order.Operation", "dev.loupe.agent.order.Stage",
+        "dev.loupe.agent.order.methods.OrderMethodSupport", "dev.loupe.agent.order.methods.InFlightOperations");
   }
 }
