@@ -8,11 +8,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
  * A RabbitMQ broker for the stack: a private node with its own data, logs, Erlang port mapper and
@@ -45,12 +47,36 @@ public final class Rabbit implements AutoCloseable {
     }
   }
 
-  /** A fresh node in {@code dir} (created) on free loopback ports. */
+  /**
+   * A fresh node in {@code dir} (created) on free loopback ports. A port found free can be taken by
+   * another process before the node binds it (the node then stops itself while starting, e.g. its
+   * Prometheus plugin failing with {@code bad_return}); such a node is started again on other ports
+   * with empty data, three attempts in all.
+   *
+   * @throws IllegalStateException without {@code rabbitmq-server}, or when the third attempt fails too
+   */
   public static Rabbit startPrivate(Path dir) {
     if (!Files.isExecutable(SBIN.resolve("rabbitmq-server"))) {
       throw new IllegalStateException("no rabbitmq-server in " + SBIN + "; install the rabbitmq-server package"
           + " or set RABBITMQ_SBIN to the directory holding rabbitmq-server and rabbitmqctl");
     }
+    for (int attempt = 1; ; attempt++) {
+      Rabbit rabbit = configure(dir);
+      try {
+        rabbit.start();
+        return rabbit;
+      } catch (Waits.Exited e) {
+        if (attempt == 3) {
+          throw e;
+        }
+        System.err.println("[stack] RabbitMQ on port " + rabbit.port + " exited while starting (attempt "
+            + attempt + " of 3); starting it again on other ports");
+        deleteData(dir);
+      }
+    }
+  }
+
+  private static Rabbit configure(Path dir) {
     int port = Waits.freePort();
     int metricsPort = Waits.freePort();
     try {
@@ -82,9 +108,16 @@ public final class Rabbit implements AutoCloseable {
     env.put("RABBITMQ_CONFIG_FILE", dir.resolve("rabbitmq.conf").toString());
     env.put("RABBITMQ_ENABLED_PLUGINS_FILE", dir.resolve("enabled_plugins").toString());
     env.put("RABBITMQ_PID_FILE", dir.resolve("rabbitmq.pid").toString());
-    Rabbit rabbit = new Rabbit(port, metricsPort, dir, env);
-    rabbit.start();
-    return rabbit;
+    return new Rabbit(port, metricsPort, dir, env);
+  }
+
+  /** Empties a failed fresh node's data so the next attempt starts as new; its output file stays. */
+  private static void deleteData(Path dir) {
+    try (Stream<Path> files = Files.walk(dir.resolve("mnesia"))) {
+      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Starts a private node (again, after {@link #stop()}) and waits until it takes connections. */
