@@ -548,7 +548,7 @@ public final class RabbitLoss {
 
   /** Reads a returned message's headers for the trace context and baggage it was published with. */
   public static final class Headers implements TextMapGetter<Map<String, Object>> {
-    static final Headers INSTANCE = new Headers();
+    public static final Headers INSTANCE = new Headers();
 
     @Override
     public Iterable<String> keys(Map<String, Object> carrier) {

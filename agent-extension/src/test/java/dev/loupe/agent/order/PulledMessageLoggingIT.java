@@ -1,0 +1,154 @@
+package dev.loupe.agent.order;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import dev.loupe.agent.harness.AgentStack;
+import dev.loupe.agent.harness.OtlpReceiver;
+import dev.loupe.agent.order.legacy.Puller;
+import dev.loupe.sample.stack.Rabbit;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The order id in the log lines of a worker that pulls messages with {@code basicGet}: a small legacy
+ * service ({@link Puller}: amqp-client, SLF4J over Logback with a synchronous and an asynchronous
+ * appender) runs under the real agent and the built extension against a private RabbitMQ node. The
+ * messages name their orders the two ways the extension reads a pulled message: the baggage header a
+ * publisher under the agent writes, and a JSON field of the body. Every line says which order it is
+ * about; each must carry exactly that {@code order_id}, and the lines written after a message is settled
+ * (or pulled without one) must carry none.
+ */
+class PulledMessageLoggingIT {
+
+  private static final String MANUAL = "pulled.manual";
+  private static final String AUTO = "pulled.auto";
+  private static final Pattern LINE = Pattern.compile("^([^|]*)\\|expect=(\\S*) (.*)$");
+  private static Rabbit rabbit;
+  private static OtlpReceiver receiver;
+  private static Path work;
+
+  @BeforeAll
+  static void runTheWorker() throws Exception {
+    work = AgentStack.repository().resolve("agent-extension/target/pulled-" + ProcessHandle.current().pid());
+    Files.createDirectories(work);
+    rabbit = Rabbit.startPrivate(work.resolve("rabbitmq"));
+    receiver = new OtlpReceiver();
+    try (Connection connection = rabbit.connect(); Channel channel = connection.createChannel()) {
+      channel.queueDeclare(MANUAL, false, false, false, null);
+      channel.queueDeclare(AUTO, false, false, false, null);
+      inHeader(channel, MANUAL, "JW-850001");
+      inBody(channel, MANUAL, "JW-840001");
+      withoutOrder(channel, MANUAL);
+      inBody(channel, MANUAL, "JW-840003");
+      inBody(channel, MANUAL, "JW-840009");
+      inHeader(channel, MANUAL, "JW-850002");
+      inHeader(channel, AUTO, "JW-850004");
+      inBody(channel, AUTO, "JW-840004");
+      withoutOrder(channel, AUTO);
+    }
+    Path logbackXml = work.resolve("logback.xml");
+    Files.writeString(logbackXml, """
+        <configuration>
+          <shutdownHook class="ch.qos.logback.core.hook.DefaultShutdownHook"/>
+          <appender name="SYNC" class="ch.qos.logback.core.FileAppender">
+            <file>%1$s/sync.log</file>
+            <encoder><pattern>%%X{order_id}|%%msg%%n</pattern></encoder>
+          </appender>
+          <appender name="LATER" class="ch.qos.logback.core.FileAppender">
+            <file>%1$s/async.log</file>
+            <encoder><pattern>%%X{order_id}|%%msg%%n</pattern></encoder>
+          </appender>
+          <appender name="ASYNC" class="ch.qos.logback.classic.AsyncAppender">
+            <appender-ref ref="LATER"/>
+          </appender>
+          <root level="INFO"><appender-ref ref="SYNC"/><appender-ref ref="ASYNC"/></root>
+        </configuration>
+        """.formatted(work));
+    Path repo = AgentStack.repository();
+    List<String> classpath = new ArrayList<>();
+    classpath.add(Path.of(Puller.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+    classpath.add(Path.of(Channel.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+    for (String jar : List.of("slf4j-api", "logback-classic", "logback-core")) {
+      classpath.add(repo.resolve("agent-extension/target/logging/" + jar + ".jar").toString());
+    }
+    Path output = work.resolve("output.log");
+    Process process = new ProcessBuilder(AgentStack.legacyService(receiver.endpoint(), classpath, List.of(
+        "-Dotel.service.name=pulling-worker",
+        "-Dotel.traces.exporter=otlp", "-Dotel.logs.exporter=none", "-Dotel.metrics.exporter=none",
+        "-Dloupe.order-id.amqp-body-fields=orderId", "-Dlogback.configurationFile=" + logbackXml),
+        Puller.class.getName(), Integer.toString(rabbit.port()), MANUAL, AUTO))
+        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    boolean ended = process.waitFor(120, TimeUnit.SECONDS);
+    if (!ended) {
+      process.destroyForcibly();
+    }
+    assertThat(ended).as("the worker ended; its output is in " + output).isTrue();
+    assertThat(Files.readString(output)).as(output.toString()).contains("ALL DONE");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (receiver != null) {
+      receiver.close();
+    }
+    if (rabbit != null) {
+      rabbit.close();
+    }
+  }
+
+  @Test
+  void everyLineWrittenWhileAPulledMessageIsInHandCarriesItsOrderAndNoOtherLineDoes() throws Exception {
+    for (String file : List.of("sync.log", "async.log")) {
+      List<String> lines = Files.readAllLines(work.resolve(file));
+      List<String[]> parsed = new ArrayList<>();
+      for (String line : lines) {
+        Matcher m = LINE.matcher(line);
+        assertThat(m.matches()).as(file + ": " + line).isTrue();
+        parsed.add(new String[] {m.group(1), m.group(2), m.group(3)});
+      }
+      assertThat(parsed).as(file).allSatisfy(l -> assertThat(l[0]).as(file + ": " + String.join("|", l)).isEqualTo(l[1]));
+      // the lines that name an order are there, one way of finding it each, both ways of pulling
+      for (String id : List.of("JW-850001", "JW-840001", "JW-840003", "JW-840009", "JW-850004", "JW-840004")) {
+        assertThat(parsed).as(file + " " + id)
+            .filteredOn(l -> l[0].equals(id) && l[2].equals("reserving the stones")).hasSize(1);
+      }
+      assertThat(parsed).filteredOn(l -> l[0].equals("JW-850002") && l[2].endsWith("while 5 waits")).hasSize(1);
+      // and the lines after settling, after handing off, and after an empty pull, which name none
+      assertThat(parsed).filteredOn(l -> l[2].startsWith("acknowledged delivery")).hasSize(3);
+      assertThat(parsed).filteredOn(l -> l[2].startsWith("rejected delivery")).hasSize(1);
+      assertThat(parsed).filteredOn(l -> l[2].startsWith("nacked deliveries up to")).hasSize(1);
+      assertThat(parsed).filteredOn(l -> l[2].startsWith("another thread")).hasSize(3);
+      assertThat(parsed).filteredOn(l -> l[2].equals(AUTO + " drained")).hasSize(1);
+      assertThat(parsed).filteredOn(l -> l[0].isEmpty()).hasSizeGreaterThanOrEqualTo(12);
+    }
+  }
+
+  private static void inHeader(Channel channel, String queue, String id) throws Exception {
+    // what the agent writes into the headers of a message published in an order's context
+    AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+        .headers(Map.of("baggage", "order.id=" + id)).build();
+    channel.basicPublish("", queue, properties, ("{\"expect\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void inBody(Channel channel, String queue, String id) throws Exception {
+    channel.basicPublish("", queue, null,
+        ("{\"orderId\":\"" + id + "\",\"expect\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void withoutOrder(Channel channel, String queue) throws Exception {
+    channel.basicPublish("", queue, null, "{\"expect\":\"\"}".getBytes(StandardCharsets.UTF_8));
+  }
+}
