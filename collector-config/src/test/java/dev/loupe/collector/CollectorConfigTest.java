@@ -132,9 +132,11 @@ class CollectorConfigTest {
 
   @Test
   void memoryLimiterOutOfFirstPlaceIsCaught() throws IOException {
-    Path base = copy(BASE, "processors: [memory_limiter, redaction, batch]", "processors: [redaction, memory_limiter, batch]");
+    Path base = copy(BASE, "processors: [memory_limiter, redaction, transform/end-user-address, batch]",
+        "processors: [redaction, memory_limiter, transform/end-user-address, batch]");
     assertThat(problems(base, PRODUCTION, true))
-        .containsExactly("pipeline logs: memory_limiter must be the first processor, not [redaction, memory_limiter, batch]");
+        .containsExactly("pipeline logs: memory_limiter must be the first processor, not [redaction, memory_limiter,"
+            + " transform/end-user-address, batch]");
   }
 
   @Test

@@ -100,7 +100,7 @@ class CollectorValidateTest {
   @Test
   void badOttlInATailSamplingPolicyStopsTheCollectorAtStart() throws Exception {
     Path base = copy(BASE, "span.attributes[\"loupe.loss.reason\"] != nil", "span.attributes[\"loupe.loss.reason\"] !=! nil");
-    Path ports = localPorts();
+    Path ports = Otelcol.localPorts(dir);
     Otelcol.Result r = Otelcol.run(Map.of(), Duration.ofSeconds(60), "--config", base.toString(), "--config", LOCAL.toString(),
         "--config", ports.toString());
     assertThat(r.exit()).as(r.output()).isNotZero();
@@ -114,12 +114,12 @@ class CollectorValidateTest {
    */
   @Test
   void theLocalGatewayStartsAndReportsHealthyWithoutDeprecationWarnings() throws Exception {
-    Path ports = localPorts();
+    Path ports = Otelcol.localPorts(dir);
     Process collector = Otelcol.start(Map.of(), "--config", BASE.toString(), "--config", LOCAL.toString(), "--config",
         ports.toString());
     Otelcol.Output output = Otelcol.Output.of(collector);
     try {
-      URI health = URI.create("http://" + healthEndpoint(ports) + "/");
+      URI health = URI.create("http://" + Otelcol.healthEndpoint(ports) + "/");
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       int status = 0;
@@ -145,61 +145,6 @@ class CollectorValidateTest {
       }
     }
     assertThat(collector.exitValue()).as(output.text()).isZero();
-  }
-
-  /**
-   * An override that puts the local variant's listeners on free loopback ports, its queues in the test's
-   * folder, its backends on ports where nothing listens, and its scrape targets likewise, so that it can
-   * run beside anything else on the machine.
-   */
-  private Path localPorts() throws IOException {
-    Path file = dir.resolve("ports.yaml");
-    String closed = "127.0.0.1:" + Otelcol.freePort();
-    Files.writeString(file, """
-        extensions:
-          health_check:
-            endpoint: 127.0.0.1:%d
-          file_storage/queues:
-            directory: %s
-        receivers:
-          otlp:
-            protocols:
-              grpc:
-                endpoint: 127.0.0.1:%d
-              http:
-                endpoint: 127.0.0.1:%d
-          prometheus/legacy:
-            config:
-              scrape_configs:
-                - job_name: nothing
-                  static_configs:
-                    - targets: ["%s"]
-        exporters:
-          otlp_grpc/tempo:
-            endpoint: %s
-          otlp_http/loki:
-            endpoint: http://%s/otlp
-          prometheus_remote_write:
-            endpoint: http://%s/api/v1/write
-        service:
-          telemetry:
-            metrics:
-              readers:
-                - pull:
-                    exporter:
-                      prometheus:
-                        host: 127.0.0.1
-                        port: %d
-        """.formatted(Otelcol.freePort(), dir.resolve("queues"), Otelcol.freePort(), Otelcol.freePort(), closed, closed,
-        closed, closed, Otelcol.freePort()));
-    Files.createDirectories(dir.resolve("queues"));
-    return file;
-  }
-
-  private static String healthEndpoint(Path ports) throws IOException {
-    Matcher m = Pattern.compile("health_check:\\s+endpoint: (\\S+)").matcher(Files.readString(ports));
-    assertThat(m.find()).isTrue();
-    return m.group(1);
   }
 
   /** A copy of gateway.yaml with {@code from} replaced by {@code to} fails validate, its output naming each of {@code problem}. */

@@ -1,16 +1,21 @@
 package dev.loupe.collector;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -59,6 +64,65 @@ final class Otelcol {
     pb.environment().keySet().removeIf(k -> k.startsWith("LOUPE_"));
     pb.environment().putAll(env);
     return pb.start();
+  }
+
+  /**
+   * An override that puts the local variant's listeners on free loopback ports, its queues in the test's
+   * folder, its backends on ports where nothing listens, and its scrape targets likewise, so that it can
+   * run beside anything else on the machine; written into {@code dir}, where its queues go too.
+   */
+  static Path localPorts(Path dir) throws IOException {
+    Path file = dir.resolve("ports.yaml");
+    String closed = "127.0.0.1:" + freePort();
+    Files.writeString(file, """
+        extensions:
+          health_check:
+            endpoint: 127.0.0.1:%d
+          file_storage/queues:
+            directory: %s
+        receivers:
+          otlp:
+            protocols:
+              grpc:
+                endpoint: 127.0.0.1:%d
+              http:
+                endpoint: 127.0.0.1:%d
+          otlp/frontend:
+            protocols:
+              http:
+                endpoint: 127.0.0.1:%d
+          prometheus/legacy:
+            config:
+              scrape_configs:
+                - job_name: nothing
+                  static_configs:
+                    - targets: ["%s"]
+        exporters:
+          otlp_grpc/tempo:
+            endpoint: %s
+          otlp_http/loki:
+            endpoint: http://%s/otlp
+          prometheus_remote_write:
+            endpoint: http://%s/api/v1/write
+        service:
+          telemetry:
+            metrics:
+              readers:
+                - pull:
+                    exporter:
+                      prometheus:
+                        host: 127.0.0.1
+                        port: %d
+        """.formatted(freePort(), dir.resolve("queues"), freePort(), freePort(), freePort(), closed, closed,
+        closed, closed, freePort()));
+    Files.createDirectories(dir.resolve("queues"));
+    return file;
+  }
+
+  static String healthEndpoint(Path ports) throws IOException {
+    Matcher m = Pattern.compile("health_check:\\s+endpoint: (\\S+)").matcher(Files.readString(ports));
+    assertThat(m.find()).isTrue();
+    return m.group(1);
   }
 
   /** A free loopback port (free when asked; nothing holds it afterwards). */

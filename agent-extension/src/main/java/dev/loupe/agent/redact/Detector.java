@@ -71,24 +71,11 @@ enum Detector {
   },
 
   /**
-   * A secret-named parameter in a query string, a form, a command line or JSON:
-   * {@code password=...}, {@code "token": "..."}, {@code -Dapp.db.password=...}: the key (letters,
-   * digits, {@code _ . -}) ends with one of these words.
+   * 13 to 19 digits, spaced or dashed in any grouping, that begin as a payment card does and pass the Luhn
+   * check. A card's first digit (ISO/IEC 7812's major industry identifier) is 2 to 6 for the payment
+   * networks — Mastercard 2 and 5, American Express, Diners and JCB 3, Visa 4, Discover, Maestro and
+   * UnionPay 6 — so timestamps since the epoch (1...), which a tenth of the time pass the Luhn check, are not cards.
    */
-  SECRET_PARAMETERS("secret", Arrays.asList("password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "api-key",
-      "authorization", "credential", "credentials", "signature", "sessionid", "session_id", "session-id"), true),
-
-  /**
-   * A parameter or field named for a person's details, in a query string, a form or JSON:
-   * {@code email=...}, {@code customerPhone=...}, {@code "address": "..."}. Catches what no pattern can
-   * recognise by shape, such as names and street addresses. The key ends with one of these words, or is
-   * one of the short names below; a dotted key ({@code server.address}) is a technical one and is left alone.
-   */
-  PERSONAL_PARAMETERS("personal", Arrays.asList("email", "e-mail", "phone", "mobile", "fax", "street", "address", "postcode",
-      "post_code", "zipcode", "zip_code", "birth", "dob", "cvc", "cvv", "iban", "cardnumber", "card_number",
-      "card-number", "cardno", "card_no", "card-no", "cardnum", "card_num", "card-num"), false),
-
-  /** 13 to 19 digits, spaced or dashed in any grouping, that pass the Luhn check. */
   CARD("card", "(?<![\\w.-])\\d(?:[ -]?\\d){12,18}(?![\\w-])") {
     @Override
     boolean mayMatch(String text, Shape shape) {
@@ -97,13 +84,17 @@ enum Detector {
 
     @Override
     boolean accepts(String match) {
-      return luhn(match);
+      char first = match.charAt(0);
+      return first >= '2' && first <= '6' && luhn(match);
     }
   },
 
   /**
    * 9 to 15 digits written as a phone number: an optional {@code +} or {@code 00} and groups split by
-   * spaces, dots, dashes, slashes or brackets. Dates, times, versions and IP addresses are not phones.
+   * spaces, dots, dashes, slashes or brackets. Dates, times, versions and IP addresses are not phones,
+   * nor is an unbroken run of digits that begins with neither {@code +} nor {@code 0} (a trunk or
+   * international prefix): that is a number — a duration, an epoch time, an id. A phone number written
+   * that way under a key that names it ({@code "telephone":"6085551023"}) is hidden by {@link #PERSONAL_PARAMETERS}.
    */
   PHONE("phone", "(?<![\\w.:/+-])(?:\\+|\\(\\+?)?\\d[\\d ().\\-/]{6,22}\\d(?![\\w:]|\\.\\d)") {
     @Override
@@ -133,10 +124,31 @@ enum Detector {
       if (separated && dotsOnly) {
         return false; // a version or an IP address
       }
+      if (!separated && match.charAt(0) != '+' && match.charAt(0) != '0') {
+        return false;
+      }
       // an ISO date (2026-11-21 ...) is not a phone number
       return !match.matches("\\d{4}-\\d{2}-\\d{2}.*");
     }
-  };
+  },
+
+  /**
+   * A secret-named parameter in a query string, a form, a command line or JSON:
+   * {@code password=...}, {@code "token": "..."}, {@code -Dapp.db.password=...}: the key (letters,
+   * digits, {@code _ . -}) ends with one of these words.
+   */
+  SECRET_PARAMETERS("secret", Arrays.asList("password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "api-key",
+      "authorization", "credential", "credentials", "signature", "sessionid", "session_id", "session-id"), true),
+
+  /**
+   * A parameter or field named for a person's details, in a query string, a form or JSON:
+   * {@code email=...}, {@code customerPhone=...}, {@code "address": "..."}. Catches what no pattern can
+   * recognise by shape, such as names and street addresses. The key ends with one of these words, or is
+   * one of the short names below; a dotted key ({@code server.address}) is a technical one and is left alone.
+   */
+  PERSONAL_PARAMETERS("personal", Arrays.asList("email", "e-mail", "phone", "mobile", "fax", "street", "address", "postcode",
+      "post_code", "zipcode", "zip_code", "birth", "dob", "cvc", "cvv", "iban", "cardnumber", "card_number",
+      "card-number", "cardno", "card_no", "card-no", "cardnum", "card_num", "card-num"), false);
 
   final String name;
   /** The pattern of candidates; null for a detector of named fields. */
@@ -174,9 +186,39 @@ enum Detector {
     return shape.separator;
   }
 
-  /** A further check of a candidate's secret part. */
+  /**
+   * A further check of a candidate's secret part. A named field's value that is a placeholder — a bind
+   * parameter of SQL or JPQL ({@code ?}, {@code ?1}, {@code :city}, {@code $1}) or a format argument
+   * ({@code %s}) — holds nothing yet: {@code update owners set address=?,city=?} names columns, not a
+   * customer.
+   */
   boolean accepts(String secret) {
-    return true;
+    return pattern != null || !isPlaceholder(secret);
+  }
+
+  static boolean isPlaceholder(String value) {
+    int n = value.length();
+    char first = value.charAt(0);
+    if (first == '?' || first == '$') {
+      for (int i = 1; i < n; i++) {
+        if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+          return false;
+        }
+      }
+      return first == '?' || n > 1;
+    }
+    if (first == ':') {
+      if (n < 2 || !Character.isJavaIdentifierStart(value.charAt(1))) {
+        return false;
+      }
+      for (int i = 2; i < n; i++) {
+        if (!Character.isJavaIdentifierPart(value.charAt(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return first == '%' && n == 2 && Character.isLetter(value.charAt(1));
   }
 
   int secretStart(Matcher m, String text) {
@@ -316,16 +358,18 @@ enum Detector {
         while (keyEnd > 0 && isSpace(text.charAt(keyEnd - 1))) {
           keyEnd--;
         }
-        if (keyEnd > 0 && isQuote(text.charAt(keyEnd - 1))) {
+        boolean closeQuote = keyEnd > 0 && isQuote(text.charAt(keyEnd - 1));
+        if (closeQuote) {
           keyEnd--;
         }
         int keyStart = keyEnd;
         while (keyStart > 0 && isKeyChar(text.charAt(keyStart - 1))) {
           keyStart--;
         }
+        boolean quoted = closeQuote && keyStart > 0 && text.charAt(keyStart - 1) == text.charAt(keyEnd);
         // a key must begin after the previous field's value, and not right after a ':'
         if (keyStart == keyEnd || keyStart < floor || (keyStart > 0 && text.charAt(keyStart - 1) == ':')
-            || !detector.isKey(text, keyStart, keyEnd)) {
+            || !detector.isKey(text, keyStart, keyEnd, c == '=', quoted)) {
           continue;
         }
         int value = sep + 1;
@@ -375,8 +419,11 @@ enum Detector {
     }
   }
 
-  /** Whether text[start, end) names a field this detector hides. */
-  boolean isKey(String text, int start, int end) {
+  /**
+   * Whether text[start, end) names a field this detector hides; {@code equals} if an {@code =} follows it
+   * (else a {@code :}), {@code quoted} if it is in quotes (a JSON key).
+   */
+  boolean isKey(String text, int start, int end, boolean equals, boolean quoted) {
     if (!dottedKeys && text.indexOf('.', start) >= 0 && text.indexOf('.', start) < end) {
       return false;
     }
@@ -390,14 +437,18 @@ enum Detector {
         }
       }
     }
-    return this == PERSONAL_PARAMETERS && isShortPersonalKey(text, start, end);
+    return this == PERSONAL_PARAMETERS && isShortPersonalKey(text, start, end, equals, quoted);
   }
 
   /**
-   * The whole key is a name field ({@code name}, {@code customer_name}, {@code lastName}, {@code -name}) or
-   * one of {@code tel}, {@code zip}, {@code city}, {@code card}.
+   * The whole key is a name field ({@code customer_name}, {@code lastName}, {@code name}) or one of
+   * {@code tel}, {@code zip}, {@code city}, {@code card}. A bare {@code name} is the most common key of
+   * technical text — a persistence unit's, a pool's, a queue's, a bean's ({@code [name: default]},
+   * {@code {name=default, status=UP}}) — so it counts only where a person's name is sent: as a JSON key
+   * ({@code "name": ...}) or as a query or form parameter ({@code name=...} at the start or after
+   * {@code ?} or {@code &}).
    */
-  private static boolean isShortPersonalKey(String text, int start, int end) {
+  private static boolean isShortPersonalKey(String text, int start, int end, boolean equals, boolean quoted) {
     int length = end - start;
     for (String whole : Names.SHORT) {
       if (length == whole.length() && text.regionMatches(true, start, whole, 0, length)) {
@@ -413,7 +464,7 @@ enum Detector {
     }
     int prefix = prefixEnd - start;
     if (prefix == 0) {
-      return true;
+      return quoted || (equals && (start == 0 || text.charAt(start - 1) == '?' || text.charAt(start - 1) == '&'));
     }
     for (String who : Names.WHO) {
       if (prefix == who.length() && text.regionMatches(true, start, who, 0, prefix)) {

@@ -57,7 +57,7 @@ final class RedactingSpanExporter implements SpanExporter {
     Redacted(SpanData span, Redactor r, Exporting exporting) {
       super(span);
       this.name = r.redact(span.getName());
-      this.attributes = r.redact(span.getAttributes());
+      this.attributes = r.redact(span.getAttributes(), span.getKind());
       List<EventData> events = span.getEvents();
       List<EventData> redactedEvents = new ArrayList<>(events.size());
       for (EventData e : events) {

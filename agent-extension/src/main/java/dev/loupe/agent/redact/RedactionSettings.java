@@ -30,11 +30,24 @@ public final class RedactionSettings {
   static final String DEFAULT_HASH_KEY_ENV = "LOUPE_REDACTION_KEY";
   static final int MIN_HASH_KEY_BYTES = 16;
 
-  /** Keys whose values are never exported, whatever they hold. */
-  static final List<String> DEFAULT_KEYS = Arrays.asList("*password*", "*passwd*", "*secret*", "*token*", "*cookie*",
-      "*authorization*", "*api-key*", "*api_key*", "*apikey*", "*credential*", "*session-id*", "*session_id*",
-      "*email*", "*phone*", "*customer*", "http.request.header.*address*", "enduser.id", "user.full_name",
-      "user.name", "user.id", "client.address", "network.peer.address");
+  /**
+   * Keys whose values are never exported, whatever they hold. Among them the end user's address: the
+   * requester's ({@code client.address}, the older {@code http.client_ip}) and what proxies forward of it.
+   */
+  static final List<String> DEFAULT_KEYS = Collections.unmodifiableList(Arrays.asList("*password*", "*passwd*",
+      "*secret*", "*token*", "*cookie*", "*authorization*", "*api-key*", "*api_key*", "*apikey*", "*credential*",
+      "*session-id*", "*session_id*", "*email*", "*phone*", "*customer*", "http.request.header.*address*",
+      "http.request.header.*forwarded*", "http.request.header.x-real-ip", "http.request.header.*client-ip*",
+      "enduser.id", "user.full_name", "user.name", "user.id", "client.address", "http.client_ip"));
+
+  /**
+   * The other end of a connection (OpenTelemetry semantic conventions, current and older names): on a
+   * server span the end user, or the proxy in front of them, so hidden; on a client, producer or consumer
+   * span the database or broker this service called, which on-call needs, so kept. Where there is no span
+   * kind (log records, metric points) they are hidden.
+   */
+  static final List<String> PEER_KEYS = Collections.unmodifiableList(Arrays.asList("network.peer.address",
+      "net.sock.peer.addr", "net.sock.peer.name", "net.peer.ip", "net.peer.name"));
 
   private final boolean enabled;
   private final Redactor redactor;
@@ -151,7 +164,7 @@ public final class RedactionSettings {
     String description = (hashKey == null ? "mask" : "hash (key from " + envName + ")") + ", detectors "
         + detectors.stream().map(d -> d.name).collect(Collectors.toList()) + ", " + keys.size() + " sensitive keys"
         + (custom == null ? "" : ", a custom pattern");
-    return new RedactionSettings(true, new Redactor(detectors, custom, new KeyMatcher(keys), hashKey), problems,
+    return new RedactionSettings(true, new Redactor(detectors, custom, new KeyMatcher(keys), new KeyMatcher(PEER_KEYS), hashKey), problems,
         description);
   }
 

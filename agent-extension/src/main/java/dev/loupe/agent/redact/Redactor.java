@@ -4,6 +4,7 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.AttributeType;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.SpanKind;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
@@ -29,13 +30,16 @@ public final class Redactor {
   private final List<Detector> detectors;
   private final Pattern custom;
   private final KeyMatcher keys;
+  /** keys naming the other end of a connection: hidden unless the span is a client, producer or consumer */
+  private final KeyMatcher peerKeys;
   private final byte[] hashKey;
   private final ThreadLocal<Mac> macs;
 
-  Redactor(List<Detector> detectors, Pattern custom, KeyMatcher keys, byte[] hashKey) {
+  Redactor(List<Detector> detectors, Pattern custom, KeyMatcher keys, KeyMatcher peerKeys, byte[] hashKey) {
     this.detectors = Collections.unmodifiableList(new ArrayList<>(detectors));
     this.custom = custom;
     this.keys = keys;
+    this.peerKeys = peerKeys;
     this.hashKey = hashKey;
     this.macs = hashKey == null ? null : ThreadLocal.withInitial(this::newMac);
   }
@@ -132,15 +136,31 @@ public final class Redactor {
     return b.append(text, last, text.length()).toString();
   }
 
-  /** Attributes with every string value redacted; the same instance when nothing changes. */
+  /**
+   * Attributes of a log record, metric point, event, link or resource, with every string value redacted;
+   * the same instance when nothing changes. Keys naming the other end of a connection are hidden: without
+   * a span kind, whose address it is cannot be told.
+   */
   public Attributes redact(Attributes attributes) {
+    return redact(attributes, false);
+  }
+
+  /**
+   * A span's attributes, redacted as {@link #redact(Attributes)}, except that on a client, producer or
+   * consumer span the other end's address ({@code network.peer.address}, ...) is the server's — the
+   * database's, the broker's — and is kept; on a server span it is the end user's and is hidden.
+   */
+  public Attributes redact(Attributes attributes, SpanKind kind) {
+    return redact(attributes, kind == SpanKind.CLIENT || kind == SpanKind.PRODUCER || kind == SpanKind.CONSUMER);
+  }
+
+  private Attributes redact(Attributes attributes, boolean peerIsServer) {
     if (attributes == null || attributes.isEmpty()) {
       return attributes;
     }
     AttributesBuilder[] builder = {null};
     attributes.forEach((key, value) -> {
-      Object redacted = redactValue(key, value);
-      if (redacted != value && builder[0] == null) {
+      if (builder[0] == null && redactValue(key, value, peerIsServer) != value) {
         builder[0] = Attributes.builder();
       }
     });
@@ -149,13 +169,16 @@ public final class Redactor {
     }
     AttributesBuilder b = builder[0];
     for (Map.Entry<AttributeKey<?>, Object> e : attributes.asMap().entrySet()) {
-      put(b, e.getKey(), redactValue(e.getKey(), e.getValue()));
+      put(b, e.getKey(), redactValue(e.getKey(), e.getValue(), peerIsServer));
     }
     return b.build();
   }
 
   @SuppressWarnings("unchecked")
-  private Object redactValue(AttributeKey<?> key, Object value) {
+  private Object redactValue(AttributeKey<?> key, Object value, boolean peerIsServer) {
+    if (!peerIsServer && peerKeys.sensitive(key.getKey())) {
+      return hide("value", String.valueOf(value));
+    }
     if (key.getType() == AttributeType.STRING) {
       return redact(key.getKey(), (String) value);
     }

@@ -38,11 +38,12 @@ public final class OtlpReceiver implements AutoCloseable {
 
   /**
    * A span as exported, flattened for assertions; times in nanoseconds since the epoch; {@code scope} is
-   * the instrumentation scope that made it ({@code io.opentelemetry.tomcat-10.0}).
+   * the instrumentation scope that made it ({@code io.opentelemetry.tomcat-10.0}); {@code parentSpanId}
+   * empty for a root span.
    */
   public record ExportedSpan(String service, String traceId, String spanId, String name, String kind,
       Map<String, String> attributes, long startTimeUnixNano, long endTimeUnixNano, List<ExportedEvent> events,
-      String scope) {
+      String scope, String parentSpanId) {
     public String orderId() {
       return attributes.get("order.id");
     }
@@ -211,7 +212,8 @@ public final class OtlpReceiver implements AutoCloseable {
           }
           spans.add(new ExportedSpan(service, hex(span.getTraceId().toByteArray()), hex(span.getSpanId().toByteArray()),
               span.getName(), span.getKind().name(), attributes(span.getAttributesList()), span.getStartTimeUnixNano(),
-              span.getEndTimeUnixNano(), List.copyOf(events), scope.getScope().getName()));
+              span.getEndTimeUnixNano(), List.copyOf(events), scope.getScope().getName(),
+              hex(span.getParentSpanId().toByteArray())));
         }
       }
     }

@@ -20,12 +20,14 @@ class DetectorTest {
 
   static final Pattern SECRET = Pattern.compile(
       "(?i)([\"']?(?<![\\w.:-])[\\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|authorization|credentials?"
-          + "|signature|x-amz-security-token|session[_-]?id)[\"']?\\s*[=:]\\s*)(\"[^\"]*\"|'[^']*'|[^\\s&;,\"'}]+)");
+          + "|signature|x-amz-security-token|session[_-]?id)[\"']?\\s*[=:]\\s*)(?<value>\"[^\"]*\"|'[^']*'|[^\\s&;,\"'}]+)");
 
+  /** A bare {@code name} is a key only in quotes (JSON) or as a query or form parameter ({@code name=} after ?, & or at the start). */
   static final Pattern PERSONAL = Pattern.compile(
-      "(?i)([\"']?(?<![\\w.:-])(?:[\\w-]*(?:e-?mail|phone|mobile|fax|street|address|postcode|post_code|zip_?code"
-          + "|birth|dob|cvc|cvv|iban|card[_-]?(?:number|no|num))|(?:customer|first|last|full|given|family|sur|user)?[_-]?name"
-          + "|tel|zip|city|card)[\"']?\\s*[=:]\\s*)(\"[^\"]*\"|'[^']*'|[^\\s&;,\"'}]+)");
+      "(?i)(?:[\"']?(?<![\\w.:-])(?:[\\w-]*(?:e-?mail|phone|mobile|fax|street|address|postcode|post_code|zip_?code"
+          + "|birth|dob|cvc|cvv|iban|card[_-]?(?:number|no|num))|(?:customer|first|last|full|given|family|sur|user)[_-]?name"
+          + "|tel|zip|city|card)[\"']?\\s*[=:]|(?<q>[\"'])[_-]?name\\k<q>\\s*[=:]|(?<![^?&])[_-]?name[\"']?\\s*=)\\s*"
+          + "(?<value>\"[^\"]*\"|'[^']*'|[^\\s&;,\"'}]+)");
 
   private static final String[] PIECES = {"password", "Passwd", "pwd", "secret", "TOKEN", "api_key", "api-key", "apikey",
       "authorization", "credential", "credentials", "signature", "x-amz-security-token", "session_id", "sessionId",
@@ -100,7 +102,7 @@ class DetectorTest {
     List<String> out = new ArrayList<>();
     Matcher m = pattern.matcher(text);
     while (m.find()) {
-      out.add(m.start(2) + "-" + m.end(2));
+      out.add(m.start("value") + "-" + m.end("value"));
     }
     return out;
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,41 @@ class RedactorTest {
     assertThat(out.get(AttributeKey.stringKey("user.email"))).isEqualTo("[REDACTED:value]");
     assertThat(out.get(AttributeKey.stringKey("order.note"))).isEqualTo("ring for [REDACTED:email]");
     assertThat(out.get(AttributeKey.stringArrayKey("http.request.header.x-contact"))).containsExactly("[REDACTED:phone]", "ok");
+  }
+
+  @Test
+  void theEndUsersAddressIsHiddenAndTheAddressOfTheServerCalledIsKept() {
+    Attributes server = Attributes.builder().put("client.address", "203.0.113.7").put("network.peer.address", "10.0.0.5")
+        .put("http.request.header.x-forwarded-for", "203.0.113.7, 10.0.0.5").put("server.address", "shop.jewelry.example")
+        .put("url.path", "/api/orders").build();
+    Attributes hidden = R.redact(server, SpanKind.SERVER);
+    assertThat(hidden.get(AttributeKey.stringKey("client.address"))).isEqualTo("[REDACTED:value]");
+    assertThat(hidden.get(AttributeKey.stringKey("network.peer.address"))).isEqualTo("[REDACTED:value]");
+    assertThat(hidden.get(AttributeKey.stringKey("http.request.header.x-forwarded-for"))).isEqualTo("[REDACTED:value]");
+    assertThat(hidden.get(AttributeKey.stringKey("server.address"))).isEqualTo("shop.jewelry.example");
+
+    // a database, a broker: the peer is a server, and on-call needs its address
+    for (SpanKind kind : List.of(SpanKind.CLIENT, SpanKind.PRODUCER, SpanKind.CONSUMER)) {
+      Attributes peer = Attributes.builder().put("server.address", "db.internal").put("network.peer.address", "10.0.0.9")
+          .put("network.peer.port", 5432L).put("net.sock.peer.addr", "10.0.0.9").build();
+      assertThat(R.redact(peer, kind)).as(kind.name()).isSameAs(peer);
+    }
+    // without a kind (a log record, a metric point) whose address it is cannot be told: hidden
+    assertThat(R.redact(Attributes.of(AttributeKey.stringKey("network.peer.address"), "10.0.0.9"))
+        .get(AttributeKey.stringKey("network.peer.address"))).isEqualTo("[REDACTED:value]");
+    // an address in free text is not looked for (it is no one's in particular there)
+    assertThat(R.redact("connected to 10.0.0.9:5672")).isEqualTo("connected to 10.0.0.9:5672");
+  }
+
+  @Test
+  void aPlaceholderIsNoValueButAValueThatLooksLikeOneIsStillHidden() {
+    for (String placeholder : List.of("update owners set address=?,city=?,telephone=? where id=?",
+        "select c from Customer c where c.lastName = :lastName and city=:city", "where email = $1 and zip = $2",
+        "select o from Order o where o.email = ?1", "customerName=%s, phone=%s")) {
+      assertThat(R.redact(placeholder)).as(placeholder).isSameAs(placeholder);
+    }
+    assertThat(R.redact("password=$3cret&city=?London")).isEqualTo("password=[REDACTED:secret]&city=[REDACTED:personal]");
+    assertThat(R.redact("customerName=:)")).isEqualTo("customerName=[REDACTED:personal]");
   }
 
   @Test
