@@ -7,14 +7,18 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.loupe.agent.harness.AgentStack;
 import dev.loupe.agent.harness.OtlpReceiver;
+import dev.loupe.agent.harness.OtlpReceiver.ExportedSpan;
 import dev.loupe.agent.order.legacy.Puller;
+import dev.loupe.sample.stack.Eventually;
 import dev.loupe.sample.stack.Rabbit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * messages name their orders the two ways the extension reads a pulled message: the baggage header a
  * publisher under the agent writes, and a JSON field of the body. Every line says which order it is
  * about; each must carry exactly that {@code order_id}, and the lines written after a message is settled
- * (or pulled without one) must carry none.
+ * (or pulled without one) must carry none. A pulled message the worker rejects or nacks away is reported
+ * lost with the order it named.
  */
 class PulledMessageLoggingIT {
 
@@ -134,6 +139,16 @@ class PulledMessageLoggingIT {
       assertThat(parsed).filteredOn(l -> l[2].equals(AUTO + " drained")).hasSize(1);
       assertThat(parsed).filteredOn(l -> l[0].isEmpty()).hasSizeGreaterThanOrEqualTo(12);
     }
+  }
+
+  @Test
+  void aPulledMessageRejectedOrNackedAwayIsReportedLostWithItsOrder() throws Exception {
+    // pulled.manual has no dead-letter exchange: the reject and the multiple nack without requeue lose them
+    List<String> lost = Eventually.await("the loss spans of the three messages settled away", Duration.ofSeconds(30),
+        () -> Optional.of(receiver.spans().stream()
+            .filter(s -> s.service().equals("pulling-worker") && s.name().equals(MANUAL + " rejected"))
+            .map(ExportedSpan::orderId).sorted().toList()).filter(ids -> ids.size() >= 3));
+    assertThat(lost).containsExactly("JW-840003", "JW-840009", "JW-850002");
   }
 
   private static void inHeader(Channel channel, String queue, String id) throws Exception {

@@ -62,7 +62,11 @@ public final class PulledMessages {
     }
   }
 
-  private static String orderOf(GetResponse response) {
+  /**
+   * The order a pulled message names: the {@code order.id} baggage entry of its headers, else the
+   * configured body field; null if neither. Throws nothing of its own; callers guard it.
+   */
+  public static String orderOf(GetResponse response) {
     AMQP.BasicProperties properties = response.getProps();
     Map<String, Object> headers = properties == null ? null : properties.getHeaders();
     if (headers != null && headers.get(BAGGAGE_HEADER) != null) {
