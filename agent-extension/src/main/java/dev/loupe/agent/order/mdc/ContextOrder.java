@@ -49,7 +49,7 @@ public final class ContextOrder {
    */
   public static String forLog(Context context) {
     String id = of(context);
-    return id != null ? id : PulledOrder.of(work(context));
+    return id != null ? id : PulledOrder.of(context);
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.loupe.agent.order.mdc;
 
+import io.opentelemetry.context.Context;
+
 /**
  * Runs inside the application's class loader: the order of the message a thread pulled with
  * {@code Channel.basicGet} and has not settled yet, "the pulled message in hand". No context surrounds
@@ -44,12 +46,22 @@ public final class PulledOrder {
     }
   }
 
-  /** The order of the message in hand for {@code work}, or null if there is none. */
-  static String of(Object work) {
+  /**
+   * The order of the message in hand for the work of {@code context}, or null if there is none; the
+   * work is looked up only when a message is in hand, so a thread that never pulled pays one lookup.
+   */
+  static String of(Context context) {
     InHand held = inHand.get();
-    if (held == null) {
-      return null;
-    }
+    return held == null ? null : of(held, ContextOrder.work(context));
+  }
+
+  /** The order of the message in hand for {@code work}, or null if there is none. */
+  static String forWork(Object work) {
+    InHand held = inHand.get();
+    return held == null ? null : of(held, work);
+  }
+
+  private static String of(InHand held, Object work) {
     if (held.work != work) {
       if (held.autoAck) {
         inHand.remove();

@@ -23,49 +23,49 @@ class PulledOrderTest {
     PulledOrder.pulled(channel, 7, false, "JW-1", null);
     PulledOrder.settled(channel, 6, false);
     PulledOrder.settled(otherChannel, 7, false);
-    assertThat(PulledOrder.of(null)).isEqualTo("JW-1");
+    assertThat(PulledOrder.forWork(null)).isEqualTo("JW-1");
     PulledOrder.settled(channel, 7, false);
-    assertThat(PulledOrder.of(null)).isNull();
+    assertThat(PulledOrder.forWork(null)).isNull();
   }
 
   @Test
   void settlingSeveralAtOnceLetsGoOfTheMessageOnlyWhenItIsAmongThem() {
     PulledOrder.pulled(channel, 7, false, "JW-1", null);
     PulledOrder.settled(channel, 6, true);
-    assertThat(PulledOrder.of(null)).isEqualTo("JW-1");
+    assertThat(PulledOrder.forWork(null)).isEqualTo("JW-1");
     PulledOrder.settled(channel, 9, true);
-    assertThat(PulledOrder.of(null)).isNull();
+    assertThat(PulledOrder.forWork(null)).isNull();
   }
 
   @Test
   void theNextPullReplacesTheMessageInHandAndAPullWithoutOrderLeavesNone() {
     PulledOrder.pulled(channel, 1, true, "JW-1", null);
     PulledOrder.pulled(channel, 2, true, "JW-2", null);
-    assertThat(PulledOrder.of(null)).isEqualTo("JW-2");
+    assertThat(PulledOrder.forWork(null)).isEqualTo("JW-2");
     PulledOrder.pulled(channel, 3, true, null, null);
-    assertThat(PulledOrder.of(null)).isNull();
+    assertThat(PulledOrder.forWork(null)).isNull();
   }
 
   @Test
   void aMessageIsInHandOnlyOnThePullingThread() throws Exception {
     PulledOrder.pulled(channel, 1, false, "JW-1", null);
-    assertThat(CompletableFuture.supplyAsync(() -> PulledOrder.of(null)).get()).isNull();
-    assertThat(PulledOrder.of(null)).isEqualTo("JW-1");
+    assertThat(CompletableFuture.supplyAsync(() -> PulledOrder.forWork(null)).get()).isNull();
+    assertThat(PulledOrder.forWork(null)).isEqualTo("JW-1");
   }
 
   @Test
   void inAnotherRequestAManualMessageIsNotInHandAndAnAutoAckedOneIsDropped() {
     PulledOrder.pulled(channel, 1, false, "JW-1", null);
-    assertThat(PulledOrder.of(request)).isNull();
-    assertThat(PulledOrder.of(null)).isEqualTo("JW-1");
+    assertThat(PulledOrder.forWork(request)).isNull();
+    assertThat(PulledOrder.forWork(null)).isEqualTo("JW-1");
     PulledOrder.pulled(channel, 2, true, "JW-2", null);
-    assertThat(PulledOrder.of(request)).isNull();
-    assertThat(PulledOrder.of(null)).isNull();
+    assertThat(PulledOrder.forWork(request)).isNull();
+    assertThat(PulledOrder.forWork(null)).isNull();
   }
 
   @Test
   void aMessagePulledInsideARequestIsInHandForThatRequest() {
     PulledOrder.pulled(channel, 1, true, "JW-1", request);
-    assertThat(PulledOrder.of(request)).isEqualTo("JW-1");
+    assertThat(PulledOrder.forWork(request)).isEqualTo("JW-1");
   }
 }
