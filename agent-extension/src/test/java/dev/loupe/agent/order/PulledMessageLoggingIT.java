@@ -6,6 +6,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.loupe.agent.harness.AgentStack;
+import dev.loupe.agent.harness.LoggingFiles;
 import dev.loupe.agent.harness.OtlpReceiver;
 import dev.loupe.agent.harness.OtlpReceiver.ExportedSpan;
 import dev.loupe.agent.order.legacy.Puller;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,10 +30,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The order id in the log lines of a worker that pulls messages with {@code basicGet}: a small legacy
- * service ({@link Puller}: amqp-client, SLF4J over Logback with a synchronous and an asynchronous
- * appender) runs under the real agent and the built extension against a private RabbitMQ node. The
- * messages name their orders the two ways the extension reads a pulled message: the baggage header a
- * publisher under the agent writes, and a JSON field of the body. Every line says which order it is
+ * service ({@link Puller}: amqp-client, SLF4J) runs twice, over Logback and over Log4j2, each writing
+ * through a synchronous and an asynchronous appender, under the real agent and the built extension
+ * against a private RabbitMQ node. The messages name their orders the two ways the extension reads a
+ * pulled message: the baggage header a publisher under the agent writes, and a JSON field of the body. Every line says which order it is
  * about; each must carry exactly that {@code order_id}, and the lines written after a message is settled
  * (or pulled without one) must carry none. A pulled message the worker rejects or nacks away is reported
  * lost with the order it named.
@@ -46,62 +48,61 @@ class PulledMessageLoggingIT {
   private static Path work;
 
   @BeforeAll
-  static void runTheWorker() throws Exception {
+  static void runTheWorkers() throws Exception {
     work = AgentStack.repository().resolve("agent-extension/target/pulled-" + ProcessHandle.current().pid());
     Files.createDirectories(work);
     rabbit = Rabbit.startPrivate(work.resolve("rabbitmq"));
     receiver = new OtlpReceiver();
-    try (Connection connection = rabbit.connect(); Channel channel = connection.createChannel()) {
-      channel.queueDeclare(MANUAL, false, false, false, null);
-      channel.queueDeclare(AUTO, false, false, false, null);
-      inHeader(channel, MANUAL, "JW-850001");
-      inBody(channel, MANUAL, "JW-840001");
-      withoutOrder(channel, MANUAL);
-      inBody(channel, MANUAL, "JW-840003");
-      inBody(channel, MANUAL, "JW-840009");
-      inHeader(channel, MANUAL, "JW-850002");
-      inHeader(channel, AUTO, "JW-850004");
-      inBody(channel, AUTO, "JW-840004");
-      withoutOrder(channel, AUTO);
+    CompletableFuture<Void> logback = CompletableFuture.runAsync(() -> run("logback",
+        List.of("slf4j-api", "logback-classic", "logback-core")));
+    CompletableFuture<Void> log4j = CompletableFuture.runAsync(() -> run("log4j",
+        List.of("slf4j-api", "log4j-api", "log4j-core", "log4j-slf4j2-impl")));
+    CompletableFuture.allOf(logback, log4j).join();
+  }
+
+  /** Fills the worker's queues and runs it to the end over {@code logging}; its logs are in {@code work/name}. */
+  private static void run(String name, List<String> logging) {
+    try {
+      Path dir = work.resolve(name);
+      Files.createDirectories(dir);
+      try (Connection connection = rabbit.connect(); Channel channel = connection.createChannel()) {
+        channel.queueDeclare(MANUAL + "." + name, false, false, false, null);
+        channel.queueDeclare(AUTO + "." + name, false, false, false, null);
+        inHeader(channel, MANUAL + "." + name, "JW-850001");
+        inBody(channel, MANUAL + "." + name, "JW-840001");
+        withoutOrder(channel, MANUAL + "." + name);
+        inBody(channel, MANUAL + "." + name, "JW-840003");
+        inBody(channel, MANUAL + "." + name, "JW-840009");
+        inHeader(channel, MANUAL + "." + name, "JW-850002");
+        inHeader(channel, AUTO + "." + name, "JW-850004");
+        inBody(channel, AUTO + "." + name, "JW-840004");
+        withoutOrder(channel, AUTO + "." + name);
+      }
+      List<String> logConfig = LoggingFiles.write(dir, "%X{order_id}");
+      Path repo = AgentStack.repository();
+      List<String> classpath = new ArrayList<>();
+      classpath.add(Path.of(Puller.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+      classpath.add(Path.of(Channel.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+      for (String jar : logging) {
+        classpath.add(repo.resolve("agent-extension/target/logging/" + jar + ".jar").toString());
+      }
+      Path output = dir.resolve("output.log");
+      List<String> options = new ArrayList<>(List.of("-Dotel.service.name=pulling-worker-" + name,
+          "-Dotel.traces.exporter=otlp", "-Dotel.logs.exporter=none", "-Dotel.metrics.exporter=none",
+          "-Dloupe.order-id.amqp-body-fields=orderId"));
+      options.addAll(logConfig);
+      Process process = new ProcessBuilder(AgentStack.legacyService(receiver.endpoint(), classpath, options,
+          Puller.class.getName(), Integer.toString(rabbit.port()), MANUAL + "." + name, AUTO + "." + name))
+          .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      boolean ended = process.waitFor(120, TimeUnit.SECONDS);
+      if (!ended) {
+        process.destroyForcibly();
+      }
+      assertThat(ended).as("the worker ended; its output is in " + output).isTrue();
+      assertThat(Files.readString(output)).as(output.toString()).contains("ALL DONE");
+    } catch (Exception e) {
+      throw new IllegalStateException("the " + name + " worker did not run", e);
     }
-    Path logbackXml = work.resolve("logback.xml");
-    Files.writeString(logbackXml, """
-        <configuration>
-          <shutdownHook class="ch.qos.logback.core.hook.DefaultShutdownHook"/>
-          <appender name="SYNC" class="ch.qos.logback.core.FileAppender">
-            <file>%1$s/sync.log</file>
-            <encoder><pattern>%%X{order_id}|%%msg%%n</pattern></encoder>
-          </appender>
-          <appender name="LATER" class="ch.qos.logback.core.FileAppender">
-            <file>%1$s/async.log</file>
-            <encoder><pattern>%%X{order_id}|%%msg%%n</pattern></encoder>
-          </appender>
-          <appender name="ASYNC" class="ch.qos.logback.classic.AsyncAppender">
-            <appender-ref ref="LATER"/>
-          </appender>
-          <root level="INFO"><appender-ref ref="SYNC"/><appender-ref ref="ASYNC"/></root>
-        </configuration>
-        """.formatted(work));
-    Path repo = AgentStack.repository();
-    List<String> classpath = new ArrayList<>();
-    classpath.add(Path.of(Puller.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
-    classpath.add(Path.of(Channel.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
-    for (String jar : List.of("slf4j-api", "logback-classic", "logback-core")) {
-      classpath.add(repo.resolve("agent-extension/target/logging/" + jar + ".jar").toString());
-    }
-    Path output = work.resolve("output.log");
-    Process process = new ProcessBuilder(AgentStack.legacyService(receiver.endpoint(), classpath, List.of(
-        "-Dotel.service.name=pulling-worker",
-        "-Dotel.traces.exporter=otlp", "-Dotel.logs.exporter=none", "-Dotel.metrics.exporter=none",
-        "-Dloupe.order-id.amqp-body-fields=orderId", "-Dlogback.configurationFile=" + logbackXml),
-        Puller.class.getName(), Integer.toString(rabbit.port()), MANUAL, AUTO))
-        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-    boolean ended = process.waitFor(120, TimeUnit.SECONDS);
-    if (!ended) {
-      process.destroyForcibly();
-    }
-    assertThat(ended).as("the worker ended; its output is in " + output).isTrue();
-    assertThat(Files.readString(output)).as(output.toString()).contains("ALL DONE");
   }
 
   @AfterAll
@@ -116,8 +117,9 @@ class PulledMessageLoggingIT {
 
   @Test
   void everyLineWrittenWhileAPulledMessageIsInHandCarriesItsOrderAndNoOtherLineDoes() throws Exception {
-    for (String file : List.of("sync.log", "async.log")) {
+    for (String file : List.of("logback/sync.log", "logback/async.log", "log4j/sync.log", "log4j/async.log")) {
       List<String> lines = Files.readAllLines(work.resolve(file));
+      assertThat(lines).as(file).isNotEmpty();
       List<String[]> parsed = new ArrayList<>();
       for (String line : lines) {
         Matcher m = LINE.matcher(line);
@@ -136,7 +138,7 @@ class PulledMessageLoggingIT {
       assertThat(parsed).filteredOn(l -> l[2].startsWith("rejected delivery")).hasSize(1);
       assertThat(parsed).filteredOn(l -> l[2].startsWith("nacked deliveries up to")).hasSize(1);
       assertThat(parsed).filteredOn(l -> l[2].startsWith("another thread")).hasSize(3);
-      assertThat(parsed).filteredOn(l -> l[2].equals(AUTO + " drained")).hasSize(1);
+      assertThat(parsed).filteredOn(l -> l[2].startsWith(AUTO + ".") && l[2].endsWith(" drained")).hasSize(1);
       assertThat(parsed).filteredOn(l -> l[0].isEmpty()).hasSizeGreaterThanOrEqualTo(12);
     }
   }
@@ -144,11 +146,13 @@ class PulledMessageLoggingIT {
   @Test
   void aPulledMessageRejectedOrNackedAwayIsReportedLostWithItsOrder() throws Exception {
     // pulled.manual has no dead-letter exchange: the reject and the multiple nack without requeue lose them
-    List<String> lost = Eventually.await("the loss spans of the three messages settled away", Duration.ofSeconds(30),
-        () -> Optional.of(receiver.spans().stream()
-            .filter(s -> s.service().equals("pulling-worker") && s.name().equals(MANUAL + " rejected"))
-            .map(ExportedSpan::orderId).sorted().toList()).filter(ids -> ids.size() >= 3));
-    assertThat(lost).containsExactly("JW-840003", "JW-840009", "JW-850002");
+    for (String name : List.of("logback", "log4j")) {
+      List<String> lost = Eventually.await("the loss spans of the three messages settled away", Duration.ofSeconds(30),
+          () -> Optional.of(receiver.spans().stream()
+              .filter(s -> s.service().equals("pulling-worker-" + name) && s.name().equals(MANUAL + "." + name + " rejected"))
+              .map(ExportedSpan::orderId).sorted().toList()).filter(ids -> ids.size() >= 3));
+      assertThat(lost).as(name).containsExactly("JW-840003", "JW-840009", "JW-850002");
+    }
   }
 
   private static void inHeader(Channel channel, String queue, String id) throws Exception {
