@@ -1,5 +1,6 @@
 package dev.loupe.alerts;
 
+import dev.loupe.drills.Agents;
 import dev.loupe.drills.Alertmanager;
 import dev.loupe.drills.Prometheus;
 import dev.loupe.drills.Webhook;
@@ -7,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.loupe.demo.Demo;
 import dev.loupe.sample.faults.Fault;
 import dev.loupe.sample.loadgen.OrderRequest;
 import dev.loupe.sample.loadgen.PipelineClient;
@@ -65,13 +65,14 @@ class LostOrderPagesOnCallIT {
         Stack stack = Stack.builder(repository)
             .workDir(repository.resolve("alert-rules/target/e2e-stack-" + ProcessHandle.current().pid()))
             .useLocalServices(false)
-            .jvmOptions(s -> Demo.agentOptions(agent, extension, repository, s, agentPorts.get(s)))
+            .jvmOptions(s -> Agents.direct(agent, extension, repository, s, agentPorts.get(s), "test"))
             .progress(line -> System.out.println("[stack] " + line))
             .start()) {
       int prometheusPort = Tools.freePort();
-      Path config = writePrometheusConfig(dir.resolve("prometheus"), alertmanager.url(), agentPorts,
-          stack.broker().metricsPort());
-      try (Prometheus prometheus = Prometheus.start(dir.resolve("prometheus"), Files.readString(config), prometheusPort)) {
+      Map<String, Integer> ports = new java.util.TreeMap<>();
+      agentPorts.forEach((s, p) -> ports.put(s.id(), p));
+      String config = Prometheus.directConfig(alertmanager, ports, stack.broker().metricsPort());
+      try (Prometheus prometheus = Prometheus.start(dir.resolve("prometheus"), config, prometheusPort)) {
         // the loss rules count a brand-new loss series whole only once Prometheus has been collecting
         // for a minute (so that a Prometheus started with empty storage never pages old counts)
         Eventually.await("Prometheus to have known mes-api for a minute", Duration.ofMinutes(3),
@@ -141,31 +142,6 @@ class LostOrderPagesOnCallIT {
       return Double.isNaN(value) ? Optional.empty() : Optional.of(value);
     });
     assertThat(share).as("share of orders page loads slower than the goal's bound").isZero();
-  }
-
-  /** The direct path of docs/label-contract.md: each agent scraped with its service label. */
-  private static Path writePrometheusConfig(Path dir, URI alertmanager, Map<Service, Integer> agentPorts,
-      int brokerMetricsPort) throws Exception {
-    Files.createDirectories(dir);
-    StringBuilder y = new StringBuilder();
-    y.append("global:\n  scrape_interval: 2s\n  evaluation_interval: 2s\n");
-    y.append("rule_files:\n");
-    for (Path f : RulesTest.ruleFiles()) {
-      y.append("  - ").append(f).append('\n');
-    }
-    y.append("alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: [\"")
-        .append(alertmanager.getHost()).append(':').append(alertmanager.getPort()).append("\"]\n");
-    y.append("scrape_configs:\n  - job_name: loupe-agent\n    static_configs:\n");
-    for (var e : agentPorts.entrySet()) {
-      y.append("      - targets: [\"127.0.0.1:").append(e.getValue()).append("\"]\n")
-          .append("        labels: {service: ").append(e.getKey().id()).append("}\n");
-    }
-    y.append("  - job_name: rabbitmq\n    metrics_path: /metrics/per-object\n    static_configs:\n")
-        .append("      - targets: [\"127.0.0.1:").append(brokerMetricsPort).append("\"]\n")
-        .append("        labels: {service: rabbitmq}\n");
-    Path config = dir.resolve("prometheus.yml");
-    Files.writeString(config, y.toString());
-    return config;
   }
 
   private static JsonNode query(Prometheus prometheus, String promql) throws Exception {

@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 
 /** The demo's command line. */
 record DemoOptions(double rate, Duration duration, Duration drain, Duration calculation, List<Fault> faults,
-    boolean privateServices, boolean listFaults) {
+    boolean privateServices, boolean listFaults, boolean collector) {
 
   static final String USAGE = """
       usage: ./demo [options]
@@ -18,6 +18,8 @@ record DemoOptions(double rate, Duration duration, Duration drain, Duration calc
         --calculation D      how long MES takes to price one order (default 1s)
         --fault ID           switch a fault on for the run; repeat for several (see --list-faults)
         --private-services   start private PostgreSQL and RabbitMQ even if the machine runs its own
+        --no-collector       no gateway Collector (by default it is built the first time, about 8 minutes):
+                             Prometheus scrapes the agents, and no trace names the lost orders
         --list-faults        print every fault the sample apps can simulate, and exit
       """;
 
@@ -29,12 +31,14 @@ record DemoOptions(double rate, Duration duration, Duration drain, Duration calc
     List<Fault> faults = new ArrayList<>();
     boolean privateServices = false;
     boolean listFaults = false;
+    boolean collector = true;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
         case "--private-services" -> privateServices = true;
         case "--help", "-h" -> throw new IllegalArgumentException("usage");
         case "--list-faults" -> listFaults = true;
+        case "--no-collector" -> collector = false;
         case "--rate" -> rate = number(a, value(args, ++i, a));
         case "--duration" -> duration = duration(a, value(args, ++i, a));
         case "--drain" -> drain = duration(a, value(args, ++i, a));
@@ -50,7 +54,8 @@ record DemoOptions(double rate, Duration duration, Duration drain, Duration calc
     if (!(rate > 0 && rate <= 50)) {
       throw new IllegalArgumentException("--rate must be above 0 and at most 50 orders per second");
     }
-    return new DemoOptions(rate, duration, drain, calculation, List.copyOf(faults), privateServices, listFaults);
+    return new DemoOptions(rate, duration, drain, calculation, List.copyOf(faults), privateServices, listFaults,
+        collector);
   }
 
   private static String value(String[] args, int i, String option) {

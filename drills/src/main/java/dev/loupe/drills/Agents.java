@@ -40,4 +40,27 @@ public final class Agents {
     o.addAll(extra);
     return o;
   }
+
+  /**
+   * The JVM options for {@code service} on the direct path of {@code docs/label-contract.md}: the agent,
+   * the extension and the service's settings file as in {@link #otlp}, the metrics on the agent's own
+   * Prometheus endpoint at {@code 127.0.0.1:metricsPort} (for a Prometheus to scrape), traces and logs
+   * not exported (no Collector to take them); {@code environment} is {@code deployment.environment.name}.
+   */
+  public static List<String> direct(Path agent, Path extension, Path repository, Service service, int metricsPort,
+      String environment) {
+    List<String> o = new ArrayList<>();
+    o.add("-javaagent:" + agent);
+    o.add("-Dotel.javaagent.extensions=" + extension);
+    o.add("-Dotel.javaagent.configuration-file="
+        + repository.resolve("agent-extension/config/" + service.id() + ".properties"));
+    o.add("-Dotel.resource.attributes=service.namespace=jewelry,deployment.environment.name=" + environment);
+    o.add("-Dotel.traces.exporter=none");
+    o.add("-Dotel.logs.exporter=none");
+    o.add("-Dotel.metrics.exporter=prometheus");
+    // the exporter binds 0.0.0.0 unless told otherwise
+    o.add("-Dotel.exporter.prometheus.host=127.0.0.1");
+    o.add("-Dotel.exporter.prometheus.port=" + metricsPort);
+    return o;
+  }
 }

@@ -15,6 +15,9 @@ import java.util.Map;
  */
 public final class Alertmanager extends Daemon {
 
+  /** The dead man's switch of the shipped configuration, the heartbeat service Watchdog pings. */
+  static final String DEADMANS_SWITCH = "https://heartbeat.jewelry.internal/ping/loupe-alertmanager";
+
   private Alertmanager(Daemon started) {
     super(started);
   }
@@ -26,10 +29,29 @@ public final class Alertmanager extends Daemon {
    * @throws IllegalStateException if the binary is missing or the configuration is refused (with its log)
    */
   public static Alertmanager start(Path dir, Map<String, String> secrets) throws IOException, InterruptedException {
+    return start(dir, secrets, null);
+  }
+
+  /**
+   * As {@link #start(Path, Map)}, with the dead man's switch (the {@code deadmans-switch} receiver's
+   * webhook, the one address the configuration holds rather than reads from a secret file) sent to
+   * {@code deadmansSwitch} instead; nothing else of the configuration changes. {@code null} leaves it.
+   *
+   * @throws IllegalStateException if the configuration no longer holds the dead man's switch's address
+   */
+  public static Alertmanager start(Path dir, Map<String, String> secrets, URI deadmansSwitch)
+      throws IOException, InterruptedException {
     Path source = Tools.repository().resolve("alert-rules/alertmanager");
     Files.createDirectories(dir.resolve("templates"));
     Files.createDirectories(dir.resolve("secrets"));
-    Files.copy(source.resolve("alertmanager.yml"), dir.resolve("alertmanager.yml"));
+    String config = Files.readString(source.resolve("alertmanager.yml"));
+    if (deadmansSwitch != null) {
+      if (!config.contains(DEADMANS_SWITCH)) {
+        throw new IllegalStateException("alertmanager.yml no longer sends the dead man's switch to " + DEADMANS_SWITCH);
+      }
+      config = config.replace(DEADMANS_SWITCH, deadmansSwitch.toString());
+    }
+    Files.writeString(dir.resolve("alertmanager.yml"), config);
     try (var templates = Files.list(source.resolve("templates"))) {
       for (Path t : templates.toList()) {
         Files.copy(t, dir.resolve("templates").resolve(t.getFileName()));

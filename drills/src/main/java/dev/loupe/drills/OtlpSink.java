@@ -50,10 +50,11 @@ public final class OtlpSink implements AutoCloseable {
 
   /**
    * A span as it arrived; {@code status} is {@code STATUS_CODE_UNSET}, {@code _OK} or {@code _ERROR};
-   * {@code parentSpanId} is hex, empty for a root span.
+   * {@code parentSpanId} is hex, empty for a root span; {@code startEpochNanos} its start, nanoseconds
+   * since the epoch.
    */
   public record Span(String service, String traceId, String spanId, String parentSpanId, String name, String status,
-      Map<String, String> attributes) {}
+      Map<String, String> attributes, long startEpochNanos) {}
 
   /** A log record as it arrived. */
   public record LogRecord(String service, String traceId, String body, Map<String, String> attributes) {}
@@ -250,7 +251,7 @@ public final class OtlpSink implements AutoCloseable {
         for (var s : keep ? ss.getSpansList() : List.<io.opentelemetry.proto.trace.v1.Span>of()) {
           spans.add(new Span(service, hex(s.getTraceId().toByteArray()), hex(s.getSpanId().toByteArray()),
               hex(s.getParentSpanId().toByteArray()), s.getName(),
-              s.getStatus().getCode().name(), flatten(s.getAttributesList())));
+              s.getStatus().getCode().name(), flatten(s.getAttributesList()), s.getStartTimeUnixNano()));
         }
       }
     }

@@ -70,11 +70,7 @@ public final class Prometheus extends Daemon {
     Map<String, Object> global = (Map<String, Object>) config.get("global");
     global.put("scrape_interval", "2s");
     global.put("evaluation_interval", "2s");
-    List<String> rules = new java.util.ArrayList<>();
-    try (var files = Files.list(repository.resolve("alert-rules/rules"))) {
-      files.filter(f -> f.toString().endsWith(".yml")).sorted().forEach(f -> rules.add(f.toString()));
-    }
-    config.put("rule_files", rules);
+    config.put("rule_files", ruleFiles());
     config.put("alerting", Map.of("alertmanagers", List.of(Map.of("static_configs", List.of(Map.of(
         "targets", List.of(alertmanager.url().getHost() + ":" + alertmanager.url().getPort())))))));
     Map<String, String> targets = Map.of("otel-collector", collectorMetrics, "prometheus", "127.0.0.1:" + port);
@@ -95,6 +91,44 @@ public final class Prometheus extends Daemon {
     org.yaml.snakeyaml.DumperOptions style = new org.yaml.snakeyaml.DumperOptions();
     style.setDefaultFlowStyle(org.yaml.snakeyaml.DumperOptions.FlowStyle.BLOCK);
     return new org.yaml.snakeyaml.Yaml(style).dump(config);
+  }
+
+  /**
+   * A config for the direct path of {@code docs/label-contract.md}, where no Collector runs: every 2 s,
+   * the repository's rule files, Alertmanager, and two scrape jobs — {@code loupe-agent} (each agent's
+   * Prometheus endpoint, {@code 127.0.0.1:<port>}, labelled with its {@code service}) and {@code rabbitmq}
+   * (the broker's {@code /metrics/per-object} on {@code brokerMetricsPort}, {@code service="rabbitmq"}).
+   *
+   * @param agentPorts service name ({@code shop-api}, ...) to the port of its agent's Prometheus endpoint
+   */
+  public static String directConfig(Alertmanager alertmanager, Map<String, Integer> agentPorts, int brokerMetricsPort)
+      throws IOException {
+    StringBuilder y = new StringBuilder();
+    y.append("global:\n  scrape_interval: 2s\n  evaluation_interval: 2s\n");
+    y.append("rule_files:\n");
+    for (String f : ruleFiles()) {
+      y.append("  - ").append(f).append('\n');
+    }
+    y.append("alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: [\"")
+        .append(alertmanager.url().getHost()).append(':').append(alertmanager.url().getPort()).append("\"]\n");
+    y.append("scrape_configs:\n  - job_name: loupe-agent\n    static_configs:\n");
+    for (var e : new java.util.TreeMap<>(agentPorts).entrySet()) {
+      y.append("      - targets: [\"127.0.0.1:").append(e.getValue()).append("\"]\n")
+          .append("        labels: {service: ").append(e.getKey()).append("}\n");
+    }
+    y.append("  - job_name: rabbitmq\n    metrics_path: /metrics/per-object\n    static_configs:\n")
+        .append("      - targets: [\"127.0.0.1:").append(brokerMetricsPort).append("\"]\n")
+        .append("        labels: {service: rabbitmq}\n");
+    return y.toString();
+  }
+
+  /** Every rule file of {@code alert-rules/rules}, absolute, sorted. */
+  private static List<String> ruleFiles() throws IOException {
+    List<String> rules = new java.util.ArrayList<>();
+    try (var files = Files.list(Tools.repository().resolve("alert-rules/rules"))) {
+      files.filter(f -> f.toString().endsWith(".yml")).sorted().forEach(f -> rules.add(f.toString()));
+    }
+    return rules;
   }
 
   /** The remote-write endpoint a Collector sends to. */

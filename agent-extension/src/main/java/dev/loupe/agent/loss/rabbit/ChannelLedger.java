@@ -5,7 +5,6 @@ import io.opentelemetry.context.Context;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,11 +15,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * broker has not yet shown it took; the channel's consumers. It decides, from those, which orders a
  * settlement, a confirm or the broker closing the channel affects; {@link RabbitLoss} reports them.
  *
- * <p>Bounded: at most {@code limit} publishes are remembered, and deliveries up to {@code limit} tags
- * (rounded up to a power of two) behind the newest; beyond that the oldest is forgotten and what later
- * happens to it is reported without its order. It holds no
- * reference to its channel, and is dropped when the channel closes. Thread-safe: the
- * application's threads publish and settle while the connection's thread delivers, confirms and closes.
+ * <p>Bounded: publishes up to {@code limit} (rounded up to a power of two) behind the newest are
+ * remembered, and deliveries as many tags behind the newest; beyond that the oldest is forgotten and
+ * what later happens to it is reported without its order. Both sit in rings of slots made once and
+ * reused, so a healthy publish, delivery, acknowledgement or confirm allocates nothing
+ * ({@code RabbitLossBenchmark}). It holds no reference to its channel, and is dropped when the
+ * channel closes. Thread-safe: the application's threads publish and settle while the connection's
+ * thread delivers, confirms and closes.
  */
 final class ChannelLedger {
 
@@ -48,43 +49,72 @@ final class ChannelLedger {
     }
   }
 
-  /** A delivery the application must still settle. */
+  /**
+   * A delivery the application must still settle. The ledger's slots are reused, one per delivery tag
+   * modulo the ring's length, so that a healthy delivery allocates nothing: a slot keeps its tag and
+   * outcome after it is settled (until a delivery as many tags later takes it), which is how a
+   * consumer that throws learns whether its delivery was acknowledged first. What the ledger hands out
+   * from {@link #settle(long, boolean, int)} are copies, which nothing reuses.
+   */
   static final class Delivery {
     static final int UNSETTLED = 0;
     static final int ACKED = 1;
     static final int DROPPED = 2;
     static final int REQUEUED = 3;
 
-    final long tag;
-    /** The work the delivery began (the consumer's span, the order in its baggage); null if unknown. */
-    final Context context;
-    final String queue;
+    volatile long tag;
+    /** The work the delivery began (the consumer's span, the order in its baggage); null if unknown or settled. */
+    Context context;
+    String queue;
     volatile int outcome;
+    /** Unsettled and in the ring; guarded by the ledger's {@code deliveries}. */
+    boolean present;
 
     Delivery(long tag, Context context, String queue) {
       this.tag = tag;
       this.context = context;
       this.queue = queue;
     }
+
+    /** Whether this slot still speaks for the delivery of {@code tag} and it was acknowledged. */
+    boolean acked(long deliveryTag) {
+      int o = outcome;
+      return tag == deliveryTag && o == ACKED;
+    }
   }
 
-  /** A publish the broker has not yet shown it took. */
+  /**
+   * A publish the broker has not yet shown it took. Slots are reused, one per publish index modulo the
+   * ring's length, so that a healthy publish allocates nothing; what the ledger hands out from
+   * {@link #confirmed(long, boolean, List)} and {@link #refusedBy} are copies.
+   */
   static final class Publish {
-    final Context context;
-    final String exchange;
-    final String routingKey;
+    Context context;
+    String exchange;
+    String routingKey;
     /** The publisher-confirm sequence number; 0 on a channel without confirms. */
-    final long sequence;
+    long sequence;
     /** Its place among this channel's publishes. */
     long index;
     /** A later round trip showed the broker processed it; only its confirm is outstanding. */
     boolean processed;
+    /** Not yet proven, and in the ring. */
+    boolean present;
+    /** {@link Thread#getId()} of the thread that published it, to withdraw it only for that thread. */
+    long thread;
 
     Publish(Context context, String exchange, String routingKey, long sequence) {
       this.context = context;
       this.exchange = exchange;
       this.routingKey = routingKey;
       this.sequence = sequence;
+    }
+
+    Publish copy() {
+      Publish p = new Publish(context, exchange, routingKey, sequence);
+      p.index = index;
+      p.processed = processed;
+      return p;
     }
   }
 
@@ -106,7 +136,16 @@ final class ChannelLedger {
   private long highestTag;
   private long forgottenUpTo;
 
-  private final ArrayDeque<Publish> unproven = new ArrayDeque<>();
+  /**
+   * Publishes not yet proven, by their index among the channel's publishes, as deliveries are by tag:
+   * the publish of index i sits at i modulo the ring's length. Made on the first publish; guarded by
+   * {@code unproven}.
+   */
+  private final Object unproven = new Object();
+  private Publish[] sent;
+  private int unprovenCount;
+  /** No unproven publish below this index is in the ring. */
+  private long oldestIndex = 1;
   private volatile long published;
   /** The publish count when the synchronous command now waiting for its answer was sent; -1 if none waits. */
   private volatile long askedAt = -1;
@@ -119,6 +158,11 @@ final class ChannelLedger {
 
   ChannelLedger(int limit) {
     this.limit = Math.max(1, limit);
+  }
+
+  /** The limit, rounded up to a power of two, so that a slot is found by masking. */
+  private int ringLength() {
+    return Integer.highestOneBit(Math.max(1, limit - 1)) << 1;
   }
 
   // --- consumers --------------------------------------------------------------------------------
@@ -165,22 +209,36 @@ final class ChannelLedger {
 
   // --- deliveries -------------------------------------------------------------------------------
 
-  /** A delivery the application must settle; one as many tags behind as the limit is forgotten. */
-  void delivered(Delivery delivery) {
+  /**
+   * The delivery of {@code tag} from {@code queue}, begun in {@code context} (null if unknown), which
+   * the application must settle; one as many tags behind as the ring is long is forgotten. Returns its
+   * slot, whose {@link Delivery#acked(long)} tells later whether it was acknowledged.
+   */
+  Delivery delivered(long tag, Context context, String queue) {
     synchronized (deliveries) {
       if (ring == null) {
-        ring = new Delivery[Integer.highestOneBit(Math.max(1, limit - 1)) << 1]; // the limit, rounded up to a power of two
+        ring = new Delivery[ringLength()];
       }
-      int slot = slot(delivery.tag);
-      Delivery old = ring[slot];
-      if (old != null) {
-        forgottenUpTo = Math.max(forgottenUpTo, old.tag);
-        unsettledCount--;
+      int slot = slot(tag);
+      Delivery d = ring[slot];
+      if (d == null) {
+        d = new Delivery(tag, context, queue);
+        ring[slot] = d;
+      } else {
+        if (d.present) {
+          forgottenUpTo = Math.max(forgottenUpTo, d.tag);
+          unsettledCount--;
+        }
+        d.tag = tag;
+        d.context = context;
+        d.queue = queue;
+        d.outcome = Delivery.UNSETTLED;
       }
-      ring[slot] = delivery;
+      d.present = true;
       unsettledCount++;
-      highestTag = Math.max(highestTag, delivery.tag);
-      lowestTag = Math.min(lowestTag, delivery.tag);
+      highestTag = Math.max(highestTag, tag);
+      lowestTag = Math.min(lowestTag, tag);
+      return d;
     }
   }
 
@@ -188,54 +246,70 @@ final class ChannelLedger {
     return (int) (tag & (ring.length - 1));
   }
 
-  /** The delivery of {@code tag}, taken out of the ring; null if it is not there. Holds {@code deliveries}. */
-  private Delivery take(long tag) {
-    int slot = slot(tag);
-    Delivery d = ring[slot];
-    if (d == null || d.tag != tag) {
-      return null;
+  /**
+   * Settles the delivery of {@code tag} with {@code outcome} if it is in the ring, adding a copy of it
+   * to {@code into} unless that is null. Holds {@code deliveries}.
+   */
+  private boolean take(long tag, int outcome, List<Delivery> into) {
+    Delivery d = ring[slot(tag)];
+    if (d == null || !d.present || d.tag != tag) {
+      return false;
     }
-    ring[slot] = null;
+    d.present = false;
     unsettledCount--;
-    return d;
+    if (into != null) {
+      Delivery copy = new Delivery(tag, d.context, d.queue);
+      copy.outcome = outcome;
+      into.add(copy);
+    }
+    d.context = null; // the slot keeps only what a throwing consumer asks: its tag and outcome
+    d.outcome = outcome;
+    return true;
   }
 
   /**
    * The deliveries one {@code basicAck}, {@code basicNack} or {@code basicReject} settles: the one of
    * {@code tag}, or with {@code multiple} every one up to it ({@code 0}: all); each leaves the ledger
-   * with {@code outcome}. Empty if none is known.
+   * with {@code outcome}. Copies; empty if none is known.
    */
   List<Delivery> settle(long tag, boolean multiple, int outcome) {
+    List<Delivery> out = new ArrayList<>(multiple ? 4 : 1);
+    settle(tag, multiple, outcome, out);
+    return out;
+  }
+
+  /**
+   * As {@link #settle(long, boolean, int)}, adding copies of the settled deliveries to {@code into}
+   * unless it is null (an acknowledgement needs none, and so allocates nothing); returns how many
+   * were settled.
+   */
+  int settle(long tag, boolean multiple, int outcome, List<Delivery> into) {
     if (settledAfter < 0) {
       settledAfter = published;
     }
     synchronized (deliveries) {
       if (ring == null) {
-        return Collections.emptyList();
+        return 0;
       }
       if (!multiple) {
-        Delivery one = take(tag);
-        if (one == null) {
-          return Collections.emptyList();
+        if (!take(tag, outcome, into)) {
+          return 0;
         }
-        one.outcome = outcome;
         lowestTag = Math.max(lowestTag, highestTag - ring.length + 1);
-        while (lowestTag <= highestTag && ring[slot(lowestTag)] == null) {
+        while (lowestTag <= highestTag && !ring[slot(lowestTag)].present) {
           lowestTag++; // at most the ring's length, and once per tag as they are settled in turn
         }
-        return Collections.singletonList(one);
+        return 1;
       }
       long last = tag == 0 ? highestTag : Math.min(tag, highestTag);
-      List<Delivery> out = new ArrayList<>(4);
+      int settled = 0;
       for (long t = Math.max(lowestTag, highestTag - ring.length + 1); t <= last; t++) {
-        Delivery d = take(t);
-        if (d != null) {
-          d.outcome = outcome;
-          out.add(d);
+        if (take(t, outcome, into)) {
+          settled++;
         }
       }
       lowestTag = Math.max(lowestTag, last + 1);
-      return out;
+      return settled;
     }
   }
 
@@ -258,10 +332,11 @@ final class ChannelLedger {
       if (ring == null) {
         return;
       }
-      for (int i = 0; i < ring.length; i++) {
-        if (ring[i] != null) {
-          ring[i].outcome = Delivery.REQUEUED;
-          ring[i] = null;
+      for (Delivery d : ring) {
+        if (d != null && d.present) {
+          d.present = false;
+          d.context = null;
+          d.outcome = Delivery.REQUEUED;
         }
       }
       unsettledCount = 0;
@@ -277,21 +352,73 @@ final class ChannelLedger {
 
   // --- publishes --------------------------------------------------------------------------------
 
-  /** A publish the broker has not yet shown it took; the oldest is forgotten beyond the limit. */
-  void published(Publish publish) {
+  /**
+   * A publish to {@code exchange} with {@code routingKey} and confirm {@code sequence} (0 without
+   * confirms), made in {@code context}, that the broker has not yet shown it took; the oldest is
+   * forgotten beyond the ring's length. Returns its slot, for {@link #withdraw}.
+   */
+  Publish published(Context context, String exchange, String routingKey, long sequence) {
     synchronized (unproven) {
-      if (unproven.size() >= limit) {
-        unproven.pollFirst();
+      if (sent == null) {
+        sent = new Publish[ringLength()];
       }
-      publish.index = ++published;
-      unproven.addLast(publish);
+      long index = published + 1;
+      int slot = (int) (index & (sent.length - 1));
+      Publish p = sent[slot];
+      if (p == null) {
+        p = new Publish(context, exchange, routingKey, sequence);
+        sent[slot] = p;
+      } else {
+        if (p.present) {
+          unprovenCount--;
+        }
+        p.context = context;
+        p.exchange = exchange;
+        p.routingKey = routingKey;
+        p.sequence = sequence;
+      }
+      p.index = index;
+      p.processed = false;
+      p.present = true;
+      p.thread = Thread.currentThread().getId();
+      unprovenCount++;
+      published = index;
+      oldestIndex = Math.max(oldestIndex, index - sent.length + 1);
+      return p;
     }
   }
 
-  /** The publish never went out: {@code basicPublish} threw. */
+  /**
+   * The publish never went out: {@code basicPublish} threw. {@code publish} is the slot {@link
+   * #published} returned; it is withdrawn only if it still holds this thread's publish.
+   */
   void withdraw(Publish publish) {
     synchronized (unproven) {
-      unproven.remove(publish);
+      if (publish.present && publish.thread == Thread.currentThread().getId()) {
+        remove(publish);
+        advance();
+      }
+    }
+  }
+
+  /** The unproven publish of {@code index}, or null. Holds {@code unproven}. */
+  private Publish at(long index) {
+    Publish p = sent[(int) (index & (sent.length - 1))];
+    return p != null && p.present && p.index == index ? p : null;
+  }
+
+  /** Holds {@code unproven}. */
+  private void remove(Publish p) {
+    p.present = false;
+    p.context = null;
+    unprovenCount--;
+  }
+
+  /** Moves {@link #oldestIndex} past what is no longer unproven. Holds {@code unproven}. */
+  private void advance() {
+    oldestIndex = Math.max(oldestIndex, published - sent.length + 1);
+    while (oldestIndex <= published && at(oldestIndex) == null) {
+      oldestIndex++;
     }
   }
 
@@ -314,49 +441,72 @@ final class ChannelLedger {
     }
     settledAfter = -1;
     synchronized (unproven) {
-      for (Iterator<Publish> it = unproven.iterator(); it.hasNext(); ) {
-        Publish p = it.next();
-        if (p.index > upTo) {
-          break;
+      if (sent == null) {
+        return;
+      }
+      advance();
+      for (long i = oldestIndex; i <= upTo; i++) {
+        Publish p = at(i);
+        if (p == null) {
+          continue;
         }
         if (p.sequence == 0) {
-          it.remove();
+          remove(p);
         } else {
           p.processed = true;
         }
       }
+      advance();
     }
   }
 
   /**
    * The broker confirmed ({@code ack}) or refused ({@code nack}) the publish of {@code sequence}, or
-   * with {@code multiple} every one up to it: they leave the ledger, and are returned. A confirm also
-   * shows that what was published before it was processed.
+   * with {@code multiple} every one up to it: they leave the ledger, and are returned (copies). A
+   * confirm also shows that what was published before it was processed.
    */
   List<Publish> confirmed(long sequence, boolean multiple) {
+    List<Publish> out = new ArrayList<>(multiple ? 4 : 1);
+    confirmed(sequence, multiple, out);
+    return out;
+  }
+
+  /**
+   * As {@link #confirmed(long, boolean)}, adding copies of the confirmed publishes to {@code into}
+   * unless it is null (an ack needs none, and so allocates nothing).
+   */
+  void confirmed(long sequence, boolean multiple, List<Publish> into) {
     synchronized (unproven) {
-      List<Publish> out = new ArrayList<>(multiple ? 4 : 1);
-      for (Iterator<Publish> it = unproven.iterator(); it.hasNext(); ) {
-        Publish p = it.next();
+      if (sent == null) {
+        return;
+      }
+      advance();
+      for (long i = oldestIndex; i <= published; i++) {
+        Publish p = at(i);
+        if (p == null) {
+          continue;
+        }
         if (p.sequence > sequence) {
           break;
         }
         if (p.sequence == sequence || multiple && p.sequence > 0) {
-          out.add(p);
-          it.remove();
+          if (into != null) {
+            into.add(p.copy());
+          }
+          remove(p);
         } else if (p.sequence == 0) {
-          it.remove(); // published before confirms were selected, and processed before this confirm
+          remove(p); // published before confirms were selected, and processed before this confirm
         } else {
           p.processed = true;
         }
       }
-      return out;
+      advance();
     }
   }
 
   int unprovenCount() {
     synchronized (unproven) {
-      return unproven.size();
+      return unprovenCount;
     }
   }
 
@@ -373,9 +523,10 @@ final class ChannelLedger {
   List<Publish> refusedBy(AMQP.Channel.Close close) {
     synchronized (unproven) {
       List<Publish> open = new ArrayList<>();
-      for (Publish p : unproven) {
-        if (!p.processed) {
-          open.add(p);
+      for (long i = sent == null ? published + 1 : Math.max(oldestIndex, published - sent.length + 1); i <= published; i++) {
+        Publish p = at(i);
+        if (p != null && !p.processed) {
+          open.add(p.copy());
         }
       }
       if (close.getClassId() != BASIC) {
@@ -410,7 +561,13 @@ final class ChannelLedger {
     closed = true;
     requeueAll();
     synchronized (unproven) {
-      unproven.clear();
+      if (sent != null) {
+        for (Publish p : sent) {
+          if (p != null && p.present) {
+            remove(p);
+          }
+        }
+      }
     }
   }
 

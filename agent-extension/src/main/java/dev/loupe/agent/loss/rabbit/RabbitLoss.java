@@ -64,11 +64,8 @@ public final class RabbitLoss {
   /** Consumer tags to their subscription; a tag two open channels use is {@link #AMBIGUOUS}. */
   private static final Map<String, Object> consumers = new ConcurrentHashMap<>();
   private static final Object AMBIGUOUS = new Object();
-  /**
-   * What the current thread's consumer is handling: its {@link Delivery} (manual acknowledgement), its
-   * {@link Subscription} (auto-ack), or, when the consumer is unknown, the destination's name.
-   */
-  private static final ThreadLocal<Object> handling = new ThreadLocal<>();
+  /** What the current thread's consumer is handling; one per thread, reused, so a delivery allocates nothing. */
+  private static final ThreadLocal<Handling> handling = new PerThread();
   private static final Returns RETURNS = new Returns();
   private static final Field RETURN_LISTENERS = returnListenersField();
   private static final boolean DETECT_UNROUTABLE = Boolean.getBoolean(DETECT_UNROUTABLE_HANDOFF);
@@ -76,6 +73,24 @@ public final class RabbitLoss {
   static final QueueArguments queues = new QueueArguments(System.getProperty(DEAD_LETTER_QUEUES_HANDOFF));
 
   private RabbitLoss() {}
+
+  /**
+   * What a thread's consumer is handling: its ledger's {@link Delivery} slot (manual acknowledgement)
+   * and its delivery tag, its {@link Subscription} (auto-ack), or, when the consumer is unknown, the
+   * destination's name; null between deliveries.
+   */
+  static final class Handling {
+    Object what;
+    long tag;
+  }
+
+  /** Each thread's {@link Handling}, made on its first delivery. */
+  static final class PerThread extends ThreadLocal<Handling> {
+    @Override
+    protected Handling initialValue() {
+      return new Handling();
+    }
+  }
 
   // --- entry points: each guarded --------------------------------------------------------------
 
@@ -171,7 +186,7 @@ public final class RabbitLoss {
         // no context surrounds a pulled message: its order goes with it in the ledger, for a loss report
         Context context = id == null ? null
             : Context.current().with(Baggage.current().toBuilder().put("order.id", id).build());
-        ledger(channel).delivered(new Delivery(response.getEnvelope().getDeliveryTag(), context, queue));
+        ledger(channel).delivered(response.getEnvelope().getDeliveryTag(), context, queue);
       }
     } catch (Throwable e) {
       guard.failed(e);
@@ -191,10 +206,11 @@ public final class RabbitLoss {
   /** The {@code handleDelivery} that took charge returned, or threw {@code thrown}. */
   public static void delivered(Throwable thrown) {
     try {
-      Object delivery = handling.get();
-      handling.remove();
+      Handling h = handling.get();
+      Object delivery = h.what;
+      h.what = null;
       if (thrown != null && delivery != null && guard.on()) {
-        failedUnguarded(delivery);
+        failedUnguarded(delivery, h.tag);
       }
     } catch (Throwable e) {
       guard.failed(e);
@@ -294,9 +310,7 @@ public final class RabbitLoss {
         }
       }
     }
-    Publish publish = new Publish(Context.current(), exchange, routingKey, sequence);
-    ledger.published(publish);
-    return publish;
+    return ledger.published(Context.current(), exchange, routingKey, sequence);
   }
 
   private static void watchReturns(ChannelN channel) {
@@ -346,7 +360,8 @@ public final class RabbitLoss {
   }
 
   private static boolean deliveringUnguarded(Object consumer, String consumerTag, Envelope envelope) {
-    if (handling.get() != null) {
+    Handling h = handling.get();
+    if (h.what != null) {
       return false; // a consumer called by another consumer: the outer one speaks for the delivery
     }
     Subscription subscription = subscription(consumer, consumerTag);
@@ -356,11 +371,10 @@ public final class RabbitLoss {
     } else if (subscription.autoAck) {
       delivery = subscription;
     } else {
-      Delivery d = new Delivery(envelope.getDeliveryTag(), Context.current(), subscription.queue);
-      subscription.ledger.delivered(d);
-      delivery = d;
+      delivery = subscription.ledger.delivered(envelope.getDeliveryTag(), Context.current(), subscription.queue);
     }
-    handling.set(delivery);
+    h.what = delivery;
+    h.tag = envelope.getDeliveryTag();
     return true;
   }
 
@@ -386,10 +400,10 @@ public final class RabbitLoss {
    * closes); rejected or nacked, that was reported already. An unknown consumer's is reported: it
    * cannot be told apart, and a missed loss costs more than a doubtful report.
    */
-  private static void failedUnguarded(Object delivery) {
+  private static void failedUnguarded(Object delivery, long tag) {
     if (delivery instanceof Delivery) {
       Delivery d = (Delivery) delivery;
-      if (d.outcome == Delivery.ACKED) {
+      if (d.acked(tag)) {
         LossSpans.mark(LossSpans.ofQueue(d.queue), LossAttributes.CONSUMER_FAILED);
       }
     } else if (delivery instanceof Subscription) {
@@ -402,15 +416,18 @@ public final class RabbitLoss {
   private static void settledUnguarded(ChannelN channel, long tag, boolean multiple, boolean requeue, boolean ack) {
     int outcome = ack ? Delivery.ACKED : requeue ? Delivery.REQUEUED : Delivery.DROPPED;
     ChannelLedger ledger = ledgers.get(channel);
-    List<Delivery> settled = ledger == null ? Collections.emptyList() : ledger.settle(tag, multiple, outcome);
     if (outcome != Delivery.DROPPED) {
+      if (ledger != null) {
+        ledger.settle(tag, multiple, outcome, null); // nothing to report: no copies made
+      }
       return;
     }
+    List<Delivery> settled = ledger == null ? Collections.<Delivery>emptyList() : ledger.settle(tag, multiple, outcome);
     for (Delivery d : settled) {
       dropped(d.context, d.queue);
     }
     if (settled.isEmpty() && !stale(channel, tag, multiple) && (ledger == null || ledger.unseen(tag, multiple))) {
-      Object current = handling.get();
+      Object current = handling.get().what;
       String queue = current instanceof Delivery ? ((Delivery) current).queue
           : current instanceof Subscription ? ((Subscription) current).queue : null;
       if (queue != null) {
@@ -506,7 +523,7 @@ public final class RabbitLoss {
     public void handleAck(long deliveryTag, boolean multiple) {
       try {
         if (guard.on()) {
-          ledger.confirmed(deliveryTag, multiple);
+          ledger.confirmed(deliveryTag, multiple, null); // an ack reports nothing: no copies made
         }
       } catch (Throwable e) {
         guard.failed(e);

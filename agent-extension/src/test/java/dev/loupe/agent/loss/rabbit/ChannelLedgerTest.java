@@ -15,14 +15,17 @@ class ChannelLedgerTest {
 
   private final ChannelLedger ledger = new ChannelLedger(100);
 
-  private static Delivery delivery(long tag) {
-    return new Delivery(tag, Context.root(), "orders");
+  private static void deliver(ChannelLedger to, long tag) {
+    to.delivered(tag, Context.root(), "orders");
   }
 
-  private Publish publish(String exchange, long sequence) {
-    Publish p = new Publish(Context.root(), exchange, "order.confirmed", sequence);
-    ledger.published(p);
-    return p;
+  /** The publish's index among the channel's publishes; the ledger reuses its slot, and hands out copies. */
+  private long publish(String exchange, long sequence) {
+    return ledger.published(Context.root(), exchange, "order.confirmed", sequence).index;
+  }
+
+  private static List<Long> indexes(List<Publish> publishes) {
+    return publishes.stream().map(p -> p.index).toList();
   }
 
   private static AMQImpl.Channel.Close close(int code, String text, int classId, int methodId) {
@@ -36,7 +39,7 @@ class ChannelLedgerTest {
   @Test
   void aMultipleSettlementTakesEveryUnsettledDeliveryUpToItsTagAndNoMore() {
     for (long tag = 1; tag <= 5; tag++) {
-      ledger.delivered(delivery(tag));
+      deliver(ledger, tag);
     }
     assertThat(tags(ledger.settle(2, false, Delivery.ACKED))).containsExactly(2L);
     List<Delivery> dropped = ledger.settle(4, true, Delivery.DROPPED);
@@ -48,7 +51,7 @@ class ChannelLedgerTest {
   @Test
   void aConsumerThatAcknowledgesEachDeliveryWithMultipleAsSpringDoesSettlesOneAtATime() {
     for (long tag = 1; tag <= 2000; tag++) {
-      ledger.delivered(delivery(tag));
+      deliver(ledger, tag);
       assertThat(tags(ledger.settle(tag, true, Delivery.ACKED))).containsExactly(tag);
     }
     assertThat(ledger.unsettledCount()).isZero();
@@ -57,16 +60,16 @@ class ChannelLedgerTest {
 
   @Test
   void deliveriesAfterTheChannelHandedEverythingBackAreTrackedAgain() {
-    ledger.delivered(delivery(1));
+    deliver(ledger, 1);
     ledger.requeueAll();
-    ledger.delivered(delivery(2));
+    deliver(ledger, 2);
     assertThat(tags(ledger.settle(2, true, Delivery.DROPPED))).containsExactly(2L);
   }
 
   @Test
   void tagZeroWithMultipleSettlesEverything() {
-    ledger.delivered(delivery(7));
-    ledger.delivered(delivery(8));
+    deliver(ledger, 7);
+    deliver(ledger, 8);
     assertThat(tags(ledger.settle(0, true, Delivery.REQUEUED))).containsExactly(7L, 8L);
   }
 
@@ -74,7 +77,7 @@ class ChannelLedgerTest {
   void aDeliverySettledTwiceIsNotUnseenButOneNeverDeliveredOrForgottenIs() {
     ChannelLedger small = new ChannelLedger(2);
     for (long tag = 1; tag <= 4; tag++) {
-      small.delivered(delivery(tag));
+      deliver(small, tag);
     }
     assertThat(small.unsettledCount()).isEqualTo(2);
     assertThat(small.unseen(1, false)).as("forgotten to the limit").isTrue();
@@ -97,9 +100,9 @@ class ChannelLedgerTest {
   @Test
   void confirmsSettleTheirOwnSequenceOrEverythingUpToIt() {
     publish("a", 1);
-    Publish second = publish("b", 2);
+    long second = publish("b", 2);
     publish("c", 3);
-    assertThat(ledger.confirmed(2, false)).containsExactly(second);
+    assertThat(indexes(ledger.confirmed(2, false))).containsExactly(second);
     assertThat(ledger.unprovenCount()).isEqualTo(2);
     assertThat(ledger.confirmed(3, true)).extracting(p -> p.exchange).containsExactly("a", "c");
     assertThat(ledger.unprovenCount()).isZero();
@@ -108,9 +111,9 @@ class ChannelLedgerTest {
   @Test
   void aPublishRefusedByNameIsLostWithEverythingAfterItButNotWhatCameBefore() {
     publish("", 0);
-    Publish refused = publish("legacy.nowhere", 0);
-    Publish after = publish("", 0);
-    assertThat(ledger.refusedBy(close(404, "NOT_FOUND - no exchange 'legacy.nowhere' in vhost '/'", 60, 40)))
+    long refused = publish("legacy.nowhere", 0);
+    long after = publish("", 0);
+    assertThat(indexes(ledger.refusedBy(close(404, "NOT_FOUND - no exchange 'legacy.nowhere' in vhost '/'", 60, 40))))
         .containsExactly(refused, after);
   }
 
@@ -119,8 +122,8 @@ class ChannelLedgerTest {
     publish("", 0);
     ledger.asking();
     ledger.roundTrip();
-    Publish open = publish("", 0);
-    assertThat(ledger.refusedBy(close(406, "PRECONDITION_FAILED - user_id property set to 'x'", 60, 40)))
+    long open = publish("", 0);
+    assertThat(indexes(ledger.refusedBy(close(406, "PRECONDITION_FAILED - user_id property set to 'x'", 60, 40))))
         .containsExactly(open);
   }
 
@@ -128,8 +131,8 @@ class ChannelLedgerTest {
   void aFailedSettlementLosesOnlyThePublishesAfterIt() {
     publish("jewelry.orders", 0);
     ledger.settle(42, false, Delivery.ACKED);
-    Publish discarded = publish("jewelry.orders", 0);
-    assertThat(ledger.refusedBy(close(406, "PRECONDITION_FAILED - unknown delivery tag 42", 60, 80)))
+    long discarded = publish("jewelry.orders", 0);
+    assertThat(indexes(ledger.refusedBy(close(406, "PRECONDITION_FAILED - unknown delivery tag 42", 60, 80))))
         .containsExactly(discarded);
   }
 
@@ -160,12 +163,46 @@ class ChannelLedgerTest {
 
   @Test
   void aClosedChannelHandsBackEveryUnsettledDelivery() {
-    Delivery d = delivery(1);
-    ledger.delivered(d);
+    Delivery d = ledger.delivered(1, Context.root(), "orders");
     publish("x", 0);
     ledger.closed();
     assertThat(d.outcome).isEqualTo(Delivery.REQUEUED);
     assertThat(ledger.unsettledCount()).isZero();
     assertThat(ledger.unprovenCount()).isZero();
+  }
+
+  @Test
+  void aSlotKeepsWhetherItsDeliveryWasAcknowledgedUntilALaterDeliveryTakesIt() {
+    ChannelLedger small = new ChannelLedger(4);
+    Delivery slot = small.delivered(1, Context.root(), "orders");
+    assertThat(slot.acked(1)).as("unsettled").isFalse();
+    small.settle(1, false, Delivery.ACKED, null);
+    assertThat(slot.acked(1)).isTrue();
+    assertThat(small.delivered(5, Context.root(), "orders")).as("the same slot, reused").isSameAs(slot);
+    assertThat(slot.acked(1)).as("the slot now speaks for tag 5").isFalse();
+  }
+
+  @Test
+  void publishesOverTheLimitForgetTheOldestAndAWithdrawnPublishIsNotRefused() {
+    ChannelLedger small = new ChannelLedger(4);
+    for (int i = 1; i <= 6; i++) {
+      small.published(Context.root(), "e" + i, "order.confirmed", 0);
+    }
+    assertThat(small.unprovenCount()).isEqualTo(4);
+    Publish last = small.published(Context.root(), "e7", "order.confirmed", 0);
+    small.withdraw(last);
+    assertThat(small.refusedBy(close(406, "PRECONDITION_FAILED - x", 60, 40)))
+        .extracting(p -> p.exchange).containsExactly("e4", "e5", "e6");
+  }
+
+  @Test
+  void aConfirmedPublishIsCopiedOutSoItsSlotCanBeReused() {
+    ChannelLedger small = new ChannelLedger(2);
+    small.published(Context.root(), "a", "order.confirmed", 1);
+    List<Publish> nacked = small.confirmed(1, false);
+    small.published(Context.root(), "b", "order.confirmed", 2);
+    small.published(Context.root(), "c", "order.confirmed", 3);
+    assertThat(nacked).extracting(p -> p.exchange).containsExactly("a");
+    assertThat(small.unprovenCount()).isEqualTo(2);
   }
 }

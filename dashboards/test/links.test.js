@@ -1,0 +1,90 @@
+// What the dashboards and the alerts say about each other holds: every alert's dashboard_url opens a
+// dashboard that exists (and its panel and variables, where the URL names them), every drill-down link
+// of a panel opens a dashboard that exists, every runbook link a runbook that exists, and every alert of
+// failure points 1-9 has its panel on the Orders overview.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { alertRules, ROOT } from '../src/repository.js';
+import { GRAFANA } from '../src/panels.js';
+import { FAILURE_POINTS } from '../src/dashboards/orders.js';
+import { byUid, DASHBOARDS } from './committed.js';
+
+/** What a dashboard link (absolute, or relative to Grafana) points at. */
+function target(url) {
+  const u = new URL(url, GRAFANA);
+  const m = u.pathname.match(/^\/d\/([^/]+)(\/[^/]+)?$/);
+  return m && { uid: m[1], params: u.searchParams };
+}
+
+function assertOpens(url, where) {
+  const t = target(url);
+  assert.ok(t, `${where}: ${url} is no dashboard URL`);
+  const d = byUid(t.uid);
+  assert.ok(d, `${where}: no dashboard has uid ${t.uid} (${url}); there are ${DASHBOARDS.map((x) => x.uid)}`);
+  for (const [name] of t.params) {
+    if (name === 'viewPanel') {
+      const id = Number(t.params.get(name).replace(/^panel-/, ''));
+      assert.ok(d.panels.some((p) => p.id === id), `${where}: ${t.uid} has no panel ${id}`);
+    } else if (name.startsWith('var-')) {
+      assert.ok(d.templating?.list?.some((v) => v.name === name.slice(4)),
+        `${where}: ${t.uid} has no variable ${name.slice(4)}`);
+    } else {
+      assert.fail(`${where}: ${url} has a parameter Grafana does not read: ${name}`);
+    }
+  }
+}
+
+test('every alert\'s dashboard_url opens a Loupe dashboard, with its panel and variables', () => {
+  const rules = alertRules();
+  assert.ok(rules.length > 20);
+  for (const r of rules) {
+    const url = r.annotations.dashboard_url;
+    assert.ok(url.startsWith(`${GRAFANA}/d/`), `${r.alert}: ${url}`);
+    // the label templates stand for one value each; any value opens the same dashboard
+    assertOpens(url.replace(/{{[^}]*}}/g, 'x'), r.alert);
+  }
+});
+
+test('the check itself refuses a dashboard_url to nowhere', () => {
+  assert.throws(() => assertOpens(`${GRAFANA}/d/loupe-orders-page/orders-page`, 'example'), /no dashboard has uid/);
+  assert.throws(() => assertOpens(`${GRAFANA}/d/loupe-orders/orders?var-queue=x`, 'example'), /no variable queue/);
+  assert.throws(() => assertOpens(`${GRAFANA}/d/loupe-orders/orders?viewPanel=9999`, 'example'), /no panel 9999/);
+});
+
+test('every link of a panel opens a dashboard that exists or a runbook that exists', () => {
+  let seen = 0;
+  for (const d of DASHBOARDS) {
+    for (const p of d.panels) {
+      for (const l of p.links ?? []) {
+        seen++;
+        const runbook = l.url.match(/\/-\/blob\/main\/(alert-rules\/runbooks\/\w+\.md)$/);
+        if (runbook) {
+          assert.ok(existsSync(join(ROOT, runbook[1])), `${d.uid} / ${p.title}: ${l.url}`);
+        } else {
+          assertOpens(l.url, `${d.uid} / ${p.title}`);
+        }
+      }
+    }
+  }
+  assert.ok(seen > 50, `${seen} links`);
+});
+
+test('the Orders overview has a row per failure point 1-9 and the orders page', () => {
+  const rows = byUid('loupe-orders').panels.filter((p) => p.type === 'row').map((p) => p.title);
+  for (const [point] of FAILURE_POINTS) {
+    assert.ok(rows.some((r) => r.startsWith(`${point}. `)), `a row for failure point ${point} in ${rows}`);
+  }
+  assert.deepEqual(FAILURE_POINTS.map(([p]) => p), ['1', '2', '3', '4', '5', '6', '7', '8', '9']);
+  assert.ok(rows.includes('The orders page (MES)'));
+});
+
+test('every alert of failure points 1-9 has its panel on the Orders overview, every other on a dashboard', () => {
+  const overview = byUid('loupe-orders').panels.map((p) => p.title);
+  const everywhere = DASHBOARDS.flatMap((d) => d.panels.map((p) => p.title));
+  for (const r of alertRules().filter((x) => x.alert !== 'Watchdog')) {
+    const titles = r.labels.failure_point === 'none' ? everywhere : overview;
+    assert.ok(titles.some((t) => t === r.alert || t.startsWith(`${r.alert} (`)), `${r.alert} has no panel`);
+  }
+});
