@@ -3,6 +3,7 @@ package dev.loupe.agent.order;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.loupe.agent.harness.AgentStack;
+import dev.loupe.agent.harness.LoggingFiles;
 import dev.loupe.agent.harness.OtlpReceiver;
 import dev.loupe.agent.harness.OtlpReceiver.ExportedLog;
 import dev.loupe.agent.harness.OtlpReceiver.ExportedSpan;
@@ -182,35 +183,7 @@ class LegacyLoggingIT {
   private static Run run(String service, int base, Path work, List<String> logging) {
     try {
       Files.createDirectories(work);
-      Path logbackXml = work.resolve("logback.xml");
-      Files.writeString(logbackXml, """
-          <configuration>
-            <shutdownHook class="ch.qos.logback.core.hook.DefaultShutdownHook"/>
-            <appender name="SYNC" class="ch.qos.logback.core.FileAppender">
-              <file>%1$s/sync.log</file>
-              <encoder><pattern>%%X{order_id}|%%X{trace_id}|%%msg%%n</pattern></encoder>
-            </appender>
-            <appender name="LATER" class="ch.qos.logback.core.FileAppender">
-              <file>%1$s/async.log</file>
-              <encoder><pattern>%%X{order_id}|%%X{trace_id}|%%msg%%n</pattern></encoder>
-            </appender>
-            <appender name="ASYNC" class="ch.qos.logback.classic.AsyncAppender">
-              <appender-ref ref="LATER"/>
-            </appender>
-            <root level="INFO"><appender-ref ref="SYNC"/><appender-ref ref="ASYNC"/></root>
-          </configuration>
-          """.formatted(work));
-      Path log4jXml = work.resolve("log4j2.xml");
-      Files.writeString(log4jXml, """
-          <Configuration>
-            <Appenders>
-              <File name="SYNC" fileName="%1$s/sync.log"><PatternLayout pattern="%%X{order_id}|%%X{trace_id}|%%m%%n"/></File>
-              <File name="LATER" fileName="%1$s/async.log"><PatternLayout pattern="%%X{order_id}|%%X{trace_id}|%%m%%n"/></File>
-              <Async name="ASYNC"><AppenderRef ref="LATER"/></Async>
-            </Appenders>
-            <Loggers><Root level="info"><AppenderRef ref="SYNC"/><AppenderRef ref="ASYNC"/></Root></Loggers>
-          </Configuration>
-          """.formatted(work));
+      List<String> logConfig = LoggingFiles.write(work, "%X{order_id}|%X{trace_id}");
       Path repo = AgentStack.repository();
       List<String> classpath = new ArrayList<>();
       classpath.add(Path.of(Engravings.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
@@ -219,12 +192,12 @@ class LegacyLoggingIT {
       }
       String legacy = Engravings.class.getName();
       Path output = work.resolve("output.log");
-      Process process = new ProcessBuilder(AgentStack.legacyService(receiver.endpoint(), classpath, List.of(
-          "-Dotel.service.name=" + service,
+      List<String> options = new ArrayList<>(List.of("-Dotel.service.name=" + service,
           "-Dotel.traces.exporter=otlp", "-Dotel.logs.exporter=otlp,console", "-Dotel.metrics.exporter=none",
           "-Dloupe.order-id.path-templates=/engravings/{orderId}",
-          "-Dloupe.order-id.methods=" + legacy + "#reserve:arg0.orderId," + legacy + "#nextOrderId:return",
-          "-Dlogback.configurationFile=" + logbackXml, "-Dlog4j2.configurationFile=" + log4jXml),
+          "-Dloupe.order-id.methods=" + legacy + "#reserve:arg0.orderId," + legacy + "#nextOrderId:return"));
+      options.addAll(logConfig);
+      Process process = new ProcessBuilder(AgentStack.legacyService(receiver.endpoint(), classpath, options,
           legacy, Integer.toString(base + 5)))
           .redirectErrorStream(true).redirectOutput(output.toFile()).start();
       try {

@@ -17,7 +17,9 @@ import dev.loupe.agent.loss.LossAttributes;
 import dev.loupe.agent.loss.rabbit.ChannelLedger.Delivery;
 import dev.loupe.agent.loss.rabbit.ChannelLedger.Publish;
 import dev.loupe.agent.loss.rabbit.ChannelLedger.Subscription;
+import dev.loupe.agent.order.amqp.PulledMessages;
 import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import java.lang.reflect.Field;
@@ -173,11 +175,18 @@ public final class RabbitLoss {
     }
   }
 
-  /** After {@code basicGet}: a message fetched for manual acknowledgement is remembered until settled. */
+  /**
+   * After {@code basicGet}: a message fetched for manual acknowledgement is remembered until settled,
+   * with the order it names ({@link PulledMessages#orderOf}).
+   */
   public static void fetched(ChannelN channel, String queue, boolean autoAck, GetResponse response) {
     try {
       if (response != null && !autoAck && guard.on()) {
-        ledger(channel).delivered(response.getEnvelope().getDeliveryTag(), null, queue);
+        String id = PulledMessages.orderOf(response);
+        // no context surrounds a pulled message: its order goes with it in the ledger, for a loss report
+        Context context = id == null ? null
+            : Context.current().with(Baggage.current().toBuilder().put("order.id", id).build());
+        ledger(channel).delivered(response.getEnvelope().getDeliveryTag(), context, queue);
       }
     } catch (Throwable e) {
       guard.failed(e);
@@ -565,7 +574,7 @@ public final class RabbitLoss {
 
   /** Reads a returned message's headers for the trace context and baggage it was published with. */
   public static final class Headers implements TextMapGetter<Map<String, Object>> {
-    static final Headers INSTANCE = new Headers();
+    public static final Headers INSTANCE = new Headers();
 
     @Override
     public Iterable<String> keys(Map<String, Object> carrier) {

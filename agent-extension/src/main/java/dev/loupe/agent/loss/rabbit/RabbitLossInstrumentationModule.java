@@ -57,12 +57,13 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
   public List<String> getAdditionalHelperClassNames() {
     String p = "dev.loupe.agent.loss.rabbit.";
     return HelperClasses.of(getClass(), "dev.loupe.agent.Guard", p + "ChannelLedger", p + "QueueArguments", p + "LossSpans",
-        p + "RabbitLoss");
+        p + "RabbitLoss", "dev.loupe.agent.order.mdc.ContextOrder", "dev.loupe.agent.order.mdc.PulledOrder",
+        "dev.loupe.agent.order.amqp.AmqpBodyOrderId", "dev.loupe.agent.order.amqp.PulledMessages");
   }
 
   @Override
   public boolean isHelperClass(String className) {
-    return className.equals("dev.loupe.agent.Guard")
+    return getAdditionalHelperClassNames().contains(className)
         || className.startsWith("dev.loupe.agent.loss.rabbit.") && !className.startsWith(SELF);
   }
 

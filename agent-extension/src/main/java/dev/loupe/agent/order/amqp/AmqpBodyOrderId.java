@@ -43,17 +43,27 @@ public final class AmqpBodyOrderId {
     if (body == null || Baggage.current().getEntryValue("order.id") != null) {
       return null;
     }
-    byte[][] tokens = tokens();
-    if (tokens.length == 0) {
-      return null;
-    }
-    String id = find(body, tokens, maxBytes);
-    if (id == null || !accepted.matcher(id).matches()) {
+    String id = fromBody(body);
+    if (id == null) {
       return null;
     }
     Span.current().setAttribute("order.id", id);
     Context current = Context.current();
     return current.with(Baggage.fromContext(current).toBuilder().put("order.id", id).build()).makeCurrent();
+  }
+
+  /**
+   * The order id in the configured JSON field of {@code body} (searched in its first
+   * {@code amqp-body-max-bytes} bytes), if it is one the settings accept; null if there is none, the
+   * body is null or no field is configured. Allocates nothing unless the field is there.
+   */
+  public static String fromBody(byte[] body) {
+    byte[][] tokens = body == null ? null : tokens();
+    if (tokens == null || tokens.length == 0) {
+      return null;
+    }
+    String id = find(body, tokens, maxBytes);
+    return id != null && accepted.matcher(id).matches() ? id : null;
   }
 
   public static void exit(Scope scope) {

@@ -44,6 +44,29 @@ public final class ContextOrder {
   }
 
   /**
+   * The order of a line logged in {@code context}: its order ({@link #of}), else that of the message
+   * this thread pulled and holds for the work of {@code context} ({@link PulledOrder}); null if neither.
+   */
+  public static String forLog(Context context) {
+    String id = of(context);
+    return id != null ? id : PulledOrder.of(context);
+  }
+
+  /**
+   * The work {@code context} belongs to, by identity: the request or pushed delivery its local root
+   * server or consumer span stands for, or null outside both (a poller's loop, a scheduler's run, or a
+   * client span of the agent's own that has no parent).
+   */
+  public static Object work(Context context) {
+    Span root = LocalRootSpan.fromContextOrNull(context);
+    if (root == null) {
+      return null;
+    }
+    Object kind = kind(root);
+    return kind == SpanKind.SERVER || kind == SpanKind.CONSUMER ? root : null;
+  }
+
+  /**
    * An order id found late in the current request (a legacy method's argument or return value): it
    * becomes the request's, on its local root server span, so the spans and log lines that follow in the
    * request carry it. The first order found stays; outside a server request nothing changes, because a
@@ -73,14 +96,19 @@ public final class ContextOrder {
   }
 
   private static boolean isServer(Span span) {
+    return kind(span) == SpanKind.SERVER;
+  }
+
+  /** The kind of an SDK span; null for any other span. */
+  private static Object kind(Span span) {
     Method[] reader = readers.get(span.getClass());
     if (reader == null) {
-      return false;
+      return null;
     }
     try {
-      return reader[1].invoke(span) == SpanKind.SERVER;
+      return reader[1].invoke(span);
     } catch (ReflectiveOperationException e) {
-      return false;
+      return null;
     }
   }
 

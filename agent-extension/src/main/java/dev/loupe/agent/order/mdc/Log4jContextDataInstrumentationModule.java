@@ -50,7 +50,7 @@ public final class Log4jContextDataInstrumentationModule extends Instrumentation
 
   @Override
   public List<String> getAdditionalHelperClassNames() {
-    return HelperClasses.of(getClass(), "dev.loupe.agent.Guard", ContextOrder.class.getName(),
+    return HelperClasses.of(getClass(), "dev.loupe.agent.Guard", ContextOrder.class.getName(), PulledOrder.class.getName(),
         "dev.loupe.agent.order.mdc.OrderContextData");
   }
 

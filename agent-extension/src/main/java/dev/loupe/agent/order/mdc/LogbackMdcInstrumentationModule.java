@@ -47,7 +47,7 @@ public final class LogbackMdcInstrumentationModule extends InstrumentationModule
 
   @Override
   public List<String> getAdditionalHelperClassNames() {
-    return HelperClasses.of(getClass(), "dev.loupe.agent.Guard", ContextOrder.class.getName(), OrderMdc.class.getName());
+    return HelperClasses.of(getClass(), "dev.loupe.agent.Guard", ContextOrder.class.getName(), PulledOrder.class.getName(), OrderMdc.class.getName());
   }
 
   /** The MDC map a Logback event hands to its encoders. */

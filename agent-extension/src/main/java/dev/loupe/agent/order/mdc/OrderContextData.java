@@ -20,7 +20,7 @@ public final class OrderContextData implements ContextDataProvider {
   public Map<String, String> supplyContextData() {
     try {
       if (guard.on()) {
-        String id = ContextOrder.of(Context.current());
+        String id = ContextOrder.forLog(Context.current());
         if (id != null) {
           return Collections.singletonMap(OrderMdc.KEY, id);
         }

@@ -32,7 +32,7 @@ public final class OrderMdc {
     if (mdc != null && mdc.containsKey(KEY)) {
       return mdc;
     }
-    String id = ContextOrder.of(Context.current());
+    String id = ContextOrder.forLog(Context.current());
     if (id == null) {
       return mdc;
     }

@@ -86,7 +86,8 @@ public final class OrderMethodsInstrumentationModule extends InstrumentationModu
   @Override
   public List<String> getAdditionalHelperClassNames() {
     return HelperClasses.of(getClass(), "dev.loupe.agent.Guard", "dev.loupe.agent.order.LegacyMethod",
-        "dev.loupe.agent.order.mdc.ContextOrder", "dev.loupe.agent.order.Operation", "dev.loupe.agent.order.Stage",
+        "dev.loupe.agent.order.mdc.ContextOrder", "dev.loupe.agent.order.mdc.PulledOrder", "dev.loupe.agent.order.Operation",
+        "dev.loupe.agent.order.Stage",
         "dev.loupe.agent.order.methods.OrderMethodSupport", "dev.loupe.agent.order.methods.InFlightOperations");
   }
 }
