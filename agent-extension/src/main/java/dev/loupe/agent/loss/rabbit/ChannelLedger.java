@@ -242,6 +242,10 @@ final class ChannelLedger {
     }
   }
 
+  private static boolean holdsUnsettled(Delivery d) {
+    return d != null && d.present;
+  }
+
   private int slot(long tag) {
     return (int) (tag & (ring.length - 1));
   }
@@ -296,7 +300,9 @@ final class ChannelLedger {
           return 0;
         }
         lowestTag = Math.max(lowestTag, highestTag - ring.length + 1);
-        while (lowestTag <= highestTag && !ring[slot(lowestTag)].present) {
+        // a slot never filled is as good as settled: tags can jump (a recovered channel's
+        // deliveries, whose tags the client offsets), leaving slots behind the highest tag empty
+        while (lowestTag <= highestTag && !holdsUnsettled(ring[slot(lowestTag)])) {
           lowestTag++; // at most the ring's length, and once per tag as they are settled in turn
         }
         return 1;

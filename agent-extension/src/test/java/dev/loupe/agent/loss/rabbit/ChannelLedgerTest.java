@@ -67,6 +67,19 @@ class ChannelLedgerTest {
   }
 
   @Test
+  void aDeliveryWhoseTagJumpsPastSlotsNeverFilledIsSettledLikeAnyOther() {
+    ChannelLedger small = new ChannelLedger(100); // a ring of 128 slots, 11 to 127 never filled
+    for (long tag = 1; tag <= 10; tag++) {
+      deliver(small, tag);
+      small.settle(tag, false, Delivery.ACKED);
+    }
+    deliver(small, 300);
+    assertThat(tags(small.settle(300, false, Delivery.DROPPED))).containsExactly(300L);
+    deliver(small, 301);
+    assertThat(tags(small.settle(301, false, Delivery.DROPPED))).containsExactly(301L);
+  }
+
+  @Test
   void tagZeroWithMultipleSettlesEverything() {
     deliver(ledger, 7);
     deliver(ledger, 8);
