@@ -347,7 +347,8 @@ public final class DrillRun {
       Page p = found.get(e);
       if (p == null) {
         problems.add("no " + e.group() + " reached " + e.channel() + " within "
-            + (deadline - on) / 1_000_000_000 + " s");
+            + (deadline - on) / 1_000_000_000 + " s (then: " + states(drill, monitoring.prometheus()) + "; "
+            + customers.status() + ")");
         continue;
       }
       if (first == null || p.receivedNanos() < first.receivedNanos()) {

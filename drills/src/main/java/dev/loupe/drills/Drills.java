@@ -3,6 +3,12 @@ package dev.loupe.drills;
 import dev.loupe.sample.faults.Fault;
 import dev.loupe.sample.loadgen.OrderRequest;
 import dev.loupe.sample.stack.Stack;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -98,8 +104,9 @@ public final class Drills {
             }
 
             @Override
-            public void off(Stack stack, CustomerLoad customers) {
+            public void off(Stack stack, CustomerLoad customers) throws Exception {
               stack.broker().start();
+              awaitOrdersReachMes(stack, BROKER_RECOVERY);
             }
           }),
       new Drill(3, "S3 refuses the shop's model uploads (revoked credentials, 403); the shop answers 502",
@@ -152,6 +159,58 @@ public final class Drills {
           Duration.ofMinutes(5), "the connections come back when the fault is switched off; 1 min group_interval"
               + " (the losses it caused keep OrderMessageRejected firing as long as any loss alert)",
           fault(Fault.MES_DB_POOL_LEAK)));
+
+  /**
+   * How long the services may take to find the broker again after it returns: amqp-client's automatic
+   * recovery retries every 5 s, Spring AMQP's listener container every 5 s; three minutes leave room for
+   * a slow machine, and a stack that has not recovered by then has a problem of its own.
+   */
+  private static final Duration BROKER_RECOVERY = Duration.ofMinutes(3);
+
+  /**
+   * Waits until MES has received an order after this call: the shop, the CRM's publish and MES's consumer
+   * all work again, so the next drill starts on a working pipeline. Prints progress every 15 s.
+   *
+   * @throws IllegalStateException when no order reached MES within {@code limit}: the services did not
+   *     recover from the broker's outage, which the drill reports rather than hides
+   * @throws SQLException when the MES DB does not answer
+   */
+  static void awaitOrdersReachMes(Stack stack, Duration limit) throws SQLException, InterruptedException {
+    long start = System.nanoTime();
+    Timestamp since;
+    try (Connection db = stack.mesDb(); Statement s = db.createStatement();
+        ResultSet r = s.executeQuery("SELECT now()")) {
+      r.next();
+      since = r.getTimestamp(1);
+    }
+    long nextReport = start + Duration.ofSeconds(15).toNanos();
+    while (true) {
+      try (Connection db = stack.mesDb();
+          PreparedStatement s = db.prepareStatement("SELECT count(*) FROM orders WHERE received_at > ?")) {
+        s.setTimestamp(1, since);
+        try (ResultSet r = s.executeQuery()) {
+          r.next();
+          if (r.getLong(1) > 0) {
+            System.out.printf("  orders reach MES again %d s after the broker's return%n",
+                (System.nanoTime() - start) / 1_000_000_000);
+            return;
+          }
+        }
+      }
+      long waited = System.nanoTime() - start;
+      if (waited > limit.toNanos()) {
+        throw new IllegalStateException("no order reached MES within " + limit.toSeconds()
+            + " s of the broker's return: the services did not recover from its outage (see their logs under the"
+            + " stack directory)");
+      }
+      if (System.nanoTime() >= nextReport) {
+        System.out.printf("  waiting for orders to reach MES again (%d s since the broker's return)%n",
+            waited / 1_000_000_000);
+        nextReport += Duration.ofSeconds(15).toNanos();
+      }
+      Thread.sleep(1000);
+    }
+  }
 
   /** The drill of {@code id} ("1".."9", "0" for the orders page). */
   public static Optional<Drill> byId(String id) {
