@@ -10,9 +10,10 @@ import java.util.Collection;
 
 /**
  * Wraps the configured propagators. Outgoing (HTTP client, RabbitMQ publish): the order id of the
- * context goes into W3C baggage, so it travels with the trace context. Incoming (HTTP server,
- * RabbitMQ consume): an order id in baggage is kept only if it looks like one; without one, the
- * configured headers are read.
+ * context, else that of the pulled message in hand ({@link PulledInHand}), goes into W3C baggage, so it
+ * travels with the trace context. Incoming (HTTP server, RabbitMQ consume): an order id in baggage is
+ * kept only if it looks like one; without one, the configured headers are read. A carrier that is the
+ * pulled-message signal of the application's class loader is handed to {@link PulledInHand} instead.
  */
 final class OrderPropagator implements TextMapPropagator {
 
@@ -36,6 +37,9 @@ final class OrderPropagator implements TextMapPropagator {
       Baggage baggage = Baggage.fromContext(context);
       if (baggage.getEntryValue(OrderIds.BAGGAGE_KEY) == null) {
         String id = OrderIds.of(context);
+        if (id == null) {
+          id = PulledInHand.of(context);
+        }
         if (id != null) {
           withOrder = context.with(baggage.toBuilder().put(OrderIds.BAGGAGE_KEY, id).build());
         }
@@ -48,6 +52,9 @@ final class OrderPropagator implements TextMapPropagator {
 
   @Override
   public <C> Context extract(Context context, C carrier, TextMapGetter<C> getter) {
+    if (PulledInHand.accepts(carrier)) {
+      return context;
+    }
     Context extracted = delegate.extract(context, carrier, getter);
     try {
       Baggage baggage = Baggage.fromContext(extracted);

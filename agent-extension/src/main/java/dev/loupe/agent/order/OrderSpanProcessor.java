@@ -11,7 +11,9 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
 /**
  * Puts {@code order.id} on every span that belongs to an order: a server span whose request names it
  * (path template or query parameter), and every span started under one that has it, in this service
- * (the parent span) or upstream (the baggage the propagator extracted).
+ * (the parent span) or upstream (the baggage the propagator extracted); else, for a span that does not
+ * start a request or delivery of its own, the order of the message its thread pulled and holds
+ * ({@link PulledInHand}).
  */
 final class OrderSpanProcessor implements SpanProcessor {
 
@@ -30,6 +32,10 @@ final class OrderSpanProcessor implements SpanProcessor {
       String id = span.getKind() == SpanKind.SERVER ? fromRequest(span) : null;
       if (id == null) {
         id = OrderIds.of(parentContext);
+      }
+      if (id == null && span.getKind() != SpanKind.SERVER && span.getKind() != SpanKind.CONSUMER) {
+        // work on a pulled message: no context names it; a request or delivery is other work
+        id = PulledInHand.of(parentContext);
       }
       if (id != null) {
         span.setAttribute(OrderIds.ORDER_ID, id);

@@ -11,6 +11,9 @@ import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
+import io.opentelemetry.instrumentation.api.instrumenter.Instrumenter;
+import io.opentelemetry.instrumentation.api.instrumenter.SpanKindExtractor;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.spi.internal.DefaultConfigProperties;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
@@ -25,10 +28,15 @@ class OrderSpanProcessorTest {
   private final OrderCorrelation orders =
       new OrderCorrelation(OrderIdSettings.from(DefaultConfigProperties.createFromMap(Map.of())));
   private final InMemorySpanExporter exported = InMemorySpanExporter.create();
-  private final Tracer tracer = SdkTracerProvider.builder()
+  private final SdkTracerProvider provider = SdkTracerProvider.builder()
       .addSpanProcessor(orders.spanProcessor())
       .addSpanProcessor(SimpleSpanProcessor.create(exported))
-      .build().get("test");
+      .build();
+  private final Tracer tracer = provider.get("test");
+  /** Starts server spans as the agent's instrumentation does: the request's local root span in its context. */
+  private final Instrumenter<String, Void> requests = Instrumenter.<String, Void>builder(
+      OpenTelemetrySdk.builder().setTracerProvider(provider).build(), "test", name -> name)
+      .buildInstrumenter(SpanKindExtractor.alwaysServer());
 
   private static final TextMapGetter<Map<String, String>> GETTER = new TextMapGetter<>() {
     @Override
@@ -98,5 +106,67 @@ class OrderSpanProcessorTest {
 
     Context forged = propagator.extract(Context.root(), Map.of("baggage", "order.id=alice%40example.com"), GETTER);
     assertThat(Baggage.fromContext(forged).getEntryValue("order.id")).isNull();
+  }
+
+  /** What the application's class loader's {@code PulledOrder} sends when its thread pulls or lets go. */
+  private void pulled(String id, Object work, boolean autoAck) {
+    TextMapGetter<Object[]> none = new TextMapGetter<>() {
+      @Override
+      public Iterable<String> keys(Object[] carrier) {
+        return java.util.List.of();
+      }
+
+      @Override
+      public String get(Object[] carrier, String key) {
+        return null;
+      }
+    };
+    Context back = orders.propagator(W3CBaggagePropagator.getInstance())
+        .extract(Context.root(), new Object[] {dev.loupe.agent.order.mdc.PulledOrder.SIGNAL, id, work, autoAck}, none);
+    assertThat(back).as("the signal leaves the context as it was").isSameAs(Context.root());
+  }
+
+  @Test
+  void workOnAPulledMessageCarriesItsOrderUntilItIsSettledButANewRequestDoesNot() {
+    pulled("JW-000031", null, false);
+    try {
+      tracer.spanBuilder("next-stage publish").setSpanKind(SpanKind.PRODUCER).startSpan().end();
+      tracer.spanBuilder("GET /health").setSpanKind(SpanKind.SERVER).startSpan().end();
+      Map<String, String> headers = new HashMap<>();
+      orders.propagator(W3CBaggagePropagator.getInstance()).inject(Context.root(), headers, SETTER);
+      assertThat(headers).containsEntry("baggage", "order.id=JW-000031");
+      Context request = requests.start(Context.root(), "POST /reservations");
+      try (Scope ignored = request.makeCurrent()) {
+        // a request on the same thread is other work: the message was pulled outside it
+        tracer.spanBuilder("INSERT reservations").setSpanKind(SpanKind.CLIENT).startSpan().end();
+      }
+      requests.end(request, "POST /reservations", null, null);
+    } finally {
+      pulled(null, null, false);
+    }
+    tracer.spanBuilder("after settling").startSpan().end();
+    assertThat(orderIdOf("next-stage publish")).isEqualTo("JW-000031");
+    assertThat(orderIdOf("GET /health")).isNull();
+    assertThat(orderIdOf("INSERT reservations")).isNull();
+    assertThat(orderIdOf("after settling")).isNull();
+  }
+
+  @Test
+  void aMessagePulledWithAutoAckIsLetGoOnceTheThreadIsInOtherWork() {
+    pulled("JW-000032", null, true);
+    try {
+      tracer.spanBuilder("first").startSpan().end();
+      Context request = requests.start(Context.root(), "GET /orders");
+      try (Scope ignored = request.makeCurrent()) {
+        tracer.spanBuilder("inside a request").startSpan().end();
+      }
+      requests.end(request, "GET /orders", null, null);
+      tracer.spanBuilder("after the request").startSpan().end();
+    } finally {
+      pulled(null, null, false);
+    }
+    assertThat(orderIdOf("first")).isEqualTo("JW-000032");
+    assertThat(orderIdOf("inside a request")).isNull();
+    assertThat(orderIdOf("after the request")).as("auto-ack has nothing to settle: it ends with the work").isNull();
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
 import dev.loupe.agent.harness.AgentStack;
 import dev.loupe.agent.harness.LoggingFiles;
 import dev.loupe.agent.harness.OtlpReceiver;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,6 +44,13 @@ class PulledMessageLoggingIT {
 
   private static final String MANUAL = "pulled.manual";
   private static final String AUTO = "pulled.auto";
+  private static final String NEXT = "pulled.next";
+  private static final Pattern EXPECT = Pattern.compile("^expect=(\\S*) ");
+  private static final Pattern LOSS = Pattern.compile("^Order (\\S+) may be lost ");
+  /** Every order whose message the worker handled, and so passed on to the next stage. */
+  private static final List<String> HANDLED =
+      List.of("JW-840001", "JW-840003", "JW-840004", "JW-840009", "JW-850001", "JW-850004");
+  private static final Map<String, List<String>> passedOn = new ConcurrentHashMap<>();
   private static final Pattern LINE = Pattern.compile("^([^|]*)\\|expect=(\\S*) (.*)$");
   private static Rabbit rabbit;
   private static OtlpReceiver receiver;
@@ -68,6 +77,7 @@ class PulledMessageLoggingIT {
       try (Connection connection = rabbit.connect(); Channel channel = connection.createChannel()) {
         channel.queueDeclare(MANUAL + "." + name, false, false, false, null);
         channel.queueDeclare(AUTO + "." + name, false, false, false, null);
+        channel.queueDeclare(NEXT + "." + name, false, false, false, null);
         inHeader(channel, MANUAL + "." + name, "JW-850001");
         inBody(channel, MANUAL + "." + name, "JW-840001");
         withoutOrder(channel, MANUAL + "." + name);
@@ -88,11 +98,12 @@ class PulledMessageLoggingIT {
       }
       Path output = dir.resolve("output.log");
       List<String> options = new ArrayList<>(List.of("-Dotel.service.name=pulling-worker-" + name,
-          "-Dotel.traces.exporter=otlp", "-Dotel.logs.exporter=none", "-Dotel.metrics.exporter=none",
+          "-Dotel.traces.exporter=otlp", "-Dotel.logs.exporter=otlp", "-Dotel.metrics.exporter=none",
           "-Dloupe.order-id.amqp-body-fields=orderId"));
       options.addAll(logConfig);
       Process process = new ProcessBuilder(AgentStack.legacyService(receiver.endpoint(), classpath, options,
-          Puller.class.getName(), Integer.toString(rabbit.port()), MANUAL + "." + name, AUTO + "." + name))
+          Puller.class.getName(), Integer.toString(rabbit.port()), MANUAL + "." + name, AUTO + "." + name,
+          NEXT + "." + name))
           .redirectErrorStream(true).redirectOutput(output.toFile()).start();
       boolean ended = process.waitFor(120, TimeUnit.SECONDS);
       if (!ended) {
@@ -100,6 +111,16 @@ class PulledMessageLoggingIT {
       }
       assertThat(ended).as("the worker ended; its output is in " + output).isTrue();
       assertThat(Files.readString(output)).as(output.toString()).contains("ALL DONE");
+      // the baggage of what the worker passed on to the next stage
+      List<String> baggage = new ArrayList<>();
+      try (Connection connection = rabbit.connect(); Channel channel = connection.createChannel()) {
+        for (GetResponse r = channel.basicGet(NEXT + "." + name, true); r != null;
+            r = channel.basicGet(NEXT + "." + name, true)) {
+          Object header = r.getProps().getHeaders() == null ? null : r.getProps().getHeaders().get("baggage");
+          baggage.add(new String(r.getBody(), StandardCharsets.UTF_8) + " " + header);
+        }
+      }
+      passedOn.put(name, baggage);
     } catch (Exception e) {
       throw new IllegalStateException("the " + name + " worker did not run", e);
     }
@@ -152,6 +173,46 @@ class PulledMessageLoggingIT {
               .filter(s -> s.service().equals("pulling-worker-" + name) && s.name().equals(MANUAL + "." + name + " rejected"))
               .map(ExportedSpan::orderId).sorted().toList()).filter(ids -> ids.size() >= 3));
       assertThat(lost).as(name).containsExactly("JW-840003", "JW-840009", "JW-850002");
+    }
+  }
+
+  @Test
+  void everyRecordExportedWhileAPulledMessageIsInHandCarriesItsOrderAndNoOtherRecordDoes() throws Exception {
+    for (String name : List.of("logback", "log4j")) {
+      String service = "pulling-worker-" + name;
+      List<OtlpReceiver.ExportedLog> records = Eventually.await("the worker's log records", Duration.ofSeconds(30),
+          () -> Optional.of(receiver.logs().stream().filter(l -> l.service().equals(service)).toList())
+              .filter(l -> l.stream().anyMatch(r -> r.body().contains("worker done"))));
+      assertThat(records).as(name).hasSizeGreaterThanOrEqualTo(30);
+      for (OtlpReceiver.ExportedLog record : records) {
+        Matcher lost = LOSS.matcher(record.body());
+        if (lost.find()) {
+          // Loupe's own record of a message rejected away names the order it lost
+          assertThat(record.orderId()).as(name + ": " + record.body()).isEqualTo(lost.group(1));
+          continue;
+        }
+        Matcher m = EXPECT.matcher(record.body());
+        assertThat(m.find()).as(name + ": " + record.body()).isTrue();
+        String expected = m.group(1).isEmpty() ? null : m.group(1);
+        assertThat(record.orderId()).as(name + ": " + record.body()).isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
+  void theWorkDoneOnAPulledMessageCarriesItsOrderAndPassesItOn() throws Exception {
+    for (String name : List.of("logback", "log4j")) {
+      String service = "pulling-worker-" + name;
+      List<OtlpReceiver.ExportedSpan> publishes = Eventually.await("the worker's publishes to the next stage",
+          Duration.ofSeconds(30), () -> Optional.of(receiver.spans().stream()
+              .filter(sp -> sp.service().equals(service) && sp.kind().equals("SPAN_KIND_PRODUCER")
+                  && (NEXT + "." + name).equals(sp.attributes().get("messaging.rabbitmq.destination.routing_key")))
+              .toList()).filter(l -> l.size() >= HANDLED.size()));
+      assertThat(publishes).as(name).extracting(OtlpReceiver.ExportedSpan::orderId)
+          .containsExactlyInAnyOrderElementsOf(HANDLED);
+      // downstream, the next stage finds the order in the baggage the agent wrote, as for a pushed message
+      assertThat(passedOn.get(name)).as(name).containsExactlyInAnyOrderElementsOf(
+          HANDLED.stream().map(id -> "{\"expect\":\"" + id + "\"} order.id=" + id).toList());
     }
   }
 

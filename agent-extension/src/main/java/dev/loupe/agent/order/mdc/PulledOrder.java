@@ -1,6 +1,9 @@
 package dev.loupe.agent.order.mdc;
 
+import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import java.util.Collections;
 
 /**
  * Runs inside the application's class loader: the order of the message a thread pulled with
@@ -18,6 +21,14 @@ import io.opentelemetry.context.Context;
  */
 public final class PulledOrder {
 
+  /**
+   * The first element of the carrier through which this class tells the SDK's side (the span and log
+   * record processors, in the agent's class loader) what this thread holds:
+   * {@code {SIGNAL, id or null, work, autoAck}}, given to the global propagator's {@code extract}, the
+   * one object of the extension both class loaders reach; the extension's propagator takes it and
+   * returns the context untouched, any other propagator finds no field in it.
+   */
+  public static final String SIGNAL = "loupe.pulled-message";
   private static final ThreadLocal<InHand> inHand = new ThreadLocal<InHand>();
 
   private PulledOrder() {}
@@ -29,9 +40,13 @@ public final class PulledOrder {
    */
   public static void pulled(Object channel, long tag, boolean autoAck, String id, Object work) {
     if (id == null) {
-      inHand.remove();
+      if (inHand.get() != null) {
+        inHand.remove();
+        tell(null, null, false);
+      }
     } else {
       inHand.set(new InHand(id, channel, tag, autoAck, work));
+      tell(id, work, autoAck);
     }
   }
 
@@ -43,7 +58,14 @@ public final class PulledOrder {
     InHand held = inHand.get();
     if (held != null && held.channel == channel && (held.tag == tag || multiple && held.tag <= tag)) {
       inHand.remove();
+      tell(null, null, false);
     }
+  }
+
+  /** Tells the SDK's side that this thread now holds {@code id} for {@code work}, or nothing (id null). */
+  private static void tell(String id, Object work, boolean autoAck) {
+    GlobalOpenTelemetry.getPropagators().getTextMapPropagator()
+        .extract(Context.root(), new Object[] {SIGNAL, id, work, autoAck}, NoFields.INSTANCE);
   }
 
   /**
@@ -69,6 +91,21 @@ public final class PulledOrder {
       return null;
     }
     return held.id;
+  }
+
+  /** The signal's getter: the signal has no fields for a propagator to read. */
+  static final class NoFields implements TextMapGetter<Object[]> {
+    static final NoFields INSTANCE = new NoFields();
+
+    @Override
+    public Iterable<String> keys(Object[] carrier) {
+      return Collections.<String>emptyList();
+    }
+
+    @Override
+    public String get(Object[] carrier, String key) {
+      return null;
+    }
   }
 
   /** The message in hand: its order, channel (by identity), delivery tag and the work that pulled it. */

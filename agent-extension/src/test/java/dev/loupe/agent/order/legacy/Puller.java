@@ -16,11 +16,15 @@ import org.slf4j.LoggerFactory;
  * Each line starts with {@code expect=ID}, the order it is about ({@code expect=} for none), read from
  * the message body's {@code expect} field, so a test can hold the line's {@code order_id} to it.
  *
- * <p>Arguments: the broker's port, the manual-ack queue, the auto-ack queue.
+ * <p>Handling a message that names an order passes it on: the worker publishes a note about it to a
+ * third queue (the next stage), as legacy workers do, so the agent makes a span for that work.
+ *
+ * <p>Arguments: the broker's port, the manual-ack queue, the auto-ack queue, the next stage's queue.
  */
 public final class Puller {
 
   private static final Logger log = LoggerFactory.getLogger(Puller.class);
+  private static String next;
   private static final Pattern EXPECT = Pattern.compile("\"expect\"\\s*:\\s*\"([^\"]*)\"");
 
   private Puller() {}
@@ -29,6 +33,7 @@ public final class Puller {
     ConnectionFactory factory = new ConnectionFactory();
     factory.setHost("127.0.0.1");
     factory.setPort(Integer.parseInt(args[0]));
+    next = args[3];
     try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
       log.info("expect= worker started");
       manual(channel, args[1]);
@@ -44,7 +49,7 @@ public final class Puller {
       String expect = expectOf(r);
       long tag = r.getEnvelope().getDeliveryTag();
       log.info("expect={} pulled delivery {}", expect, tag);
-      handle(expect);
+      handle(channel, expect);
       if (expect.endsWith("9")) {
         // a message the worker cannot take yet: it pulls the next one and settles both at once
         GetResponse next = channel.basicGet(queue, false);
@@ -71,15 +76,16 @@ public final class Puller {
     for (GetResponse r = channel.basicGet(queue, true); r != null; r = channel.basicGet(queue, true)) {
       String expect = expectOf(r);
       log.info("expect={} pulled with auto-ack", expect);
-      handle(expect);
+      handle(channel, expect);
     }
     log.info("expect= {} drained", queue);
   }
 
-  private static void handle(String expect) {
+  private static void handle(Channel channel, String expect) throws Exception {
     log.info("expect={} reserving the stones", expect);
     if (!expect.isEmpty()) {
       log.warn("expect={} engraving queue is long", expect);
+      channel.basicPublish("", next, null, ("{\"expect\":\"" + expect + "\"}").getBytes(StandardCharsets.UTF_8));
     }
   }
 
