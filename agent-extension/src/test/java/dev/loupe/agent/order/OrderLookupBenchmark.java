@@ -2,6 +2,7 @@ package dev.loupe.agent.order;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.loupe.agent.bench.PerCall;
 import dev.loupe.agent.order.mdc.ContextOrder;
 import dev.loupe.agent.order.mdc.PulledOrder;
 import io.opentelemetry.api.baggage.Baggage;
@@ -11,7 +12,6 @@ import io.opentelemetry.instrumentation.api.instrumenter.Instrumenter;
 import io.opentelemetry.instrumentation.api.instrumenter.SpanKindExtractor;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -60,14 +60,13 @@ class OrderLookupBenchmark {
     });
 
     long millis = Long.getLong("loupe.bench.seconds", 3) * 1000;
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     System.out.printf("[order lookup] %d ms measured per case after as long warming up%n", millis);
     System.out.println("| lookup | context | order found | ns per line | bytes allocated per line |");
     System.out.println("|---|---|---|---|---|");
     long sink = 0;
     for (Map.Entry<String, Function<Context, String>> lookup : lookups.entrySet()) {
       for (Map.Entry<String, Context> context : contexts.entrySet()) {
-        sink += measure(lookup.getKey(), context.getKey(), lookup.getValue(), context.getValue(), millis, threads);
+        sink += measure(lookup.getKey(), context.getKey(), lookup.getValue(), context.getValue(), millis);
       }
     }
     // a pulled message in hand, on this thread, outside any request
@@ -76,7 +75,7 @@ class OrderLookupBenchmark {
     PulledInHand.accepts(new Object[] {PulledOrder.SIGNAL, "JW-004219", null, Boolean.FALSE});
     try {
       for (Map.Entry<String, Function<Context, String>> lookup : lookups.entrySet()) {
-        sink += measure(lookup.getKey(), "pulled message in hand", lookup.getValue(), Context.root(), millis, threads);
+        sink += measure(lookup.getKey(), "pulled message in hand", lookup.getValue(), Context.root(), millis);
       }
     } finally {
       PulledOrder.settled(channel, 7, false);
@@ -85,39 +84,17 @@ class OrderLookupBenchmark {
     assertThat(sink).isPositive();
   }
 
-  private static long measure(String lookup, String name, Function<Context, String> f, Context context, long millis,
-      com.sun.management.ThreadMXBean threads) {
+  private static long measure(String lookup, String name, Function<Context, String> f, Context context, long millis) {
     String found = f.apply(context);
     if (!name.equals("no order")) {
       assertThat(found).as("the benchmark measures a lookup that finds the order: " + lookup + ", " + name).isNotNull();
     }
-    long sink = loop(f, context, millis); // warm-up
-    long thread = Thread.currentThread().getId();
-    long allocatedBefore = threads.getThreadAllocatedBytes(thread);
-    long start = System.nanoTime();
-    long rounds = 0;
-    long deadline = start + millis * 1_000_000;
-    while (System.nanoTime() < deadline) {
-      for (int i = 0; i < 1000; i++) {
-        String id = f.apply(context);
-        sink += id == null ? 1 : id.length();
-      }
-      rounds += 1000;
-    }
-    long nanos = System.nanoTime() - start;
-    long allocated = threads.getThreadAllocatedBytes(thread) - allocatedBefore;
-    System.out.printf(Locale.ROOT, "| %s | %s | %s | %.1f | %.0f |%n", lookup, name, found == null ? "none" : found,
-        (double) nanos / rounds, (double) allocated / rounds);
-    return sink;
-  }
-
-  private static long loop(Function<Context, String> f, Context context, long millis) {
-    long sink = 0;
-    long deadline = System.nanoTime() + millis * 1_000_000;
-    while (System.nanoTime() < deadline) {
+    PerCall cost = PerCall.measure(() -> {
       String id = f.apply(context);
-      sink += id == null ? 1 : id.length();
-    }
-    return sink;
+      return id == null ? 1 : id.length();
+    }, 1, millis);
+    System.out.printf(Locale.ROOT, "| %s | %s | %s | %.1f | %.0f |%n", lookup, name, found == null ? "none" : found,
+        cost.nanos(), cost.bytes());
+    return cost.sink();
   }
 }

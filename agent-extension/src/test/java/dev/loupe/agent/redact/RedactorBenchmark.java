@@ -2,9 +2,9 @@ package dev.loupe.agent.redact;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.loupe.agent.bench.PerCall;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -69,7 +69,6 @@ class RedactorBenchmark {
   void costPerValue() {
     Redactor redactor = RedactionSettings.parse(Map.<String, String>of()::get, Map.<String, String>of()::get).redactor();
     long millis = Long.getLong("loupe.bench.seconds", 3) * 1000;
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     List<Value> corpus = corpus();
     for (Value value : corpus) {
       String out = redactor.redact(value.key(), value.text());
@@ -86,37 +85,18 @@ class RedactorBenchmark {
     for (String kind : corpus.stream().map(Value::kind).distinct().toList()) {
       List<Value> values = corpus.stream().filter(v -> v.kind().equals(kind)).toList();
       int chars = values.stream().mapToInt(v -> v.text().length()).sum();
-      sink += loop(redactor, values, millis); // warm-up
-      long thread = Thread.currentThread().getId();
-      long allocatedBefore = threads.getThreadAllocatedBytes(thread);
-      long start = System.nanoTime();
-      long rounds = 0;
-      long deadline = start + millis * 1_000_000;
-      while (System.nanoTime() < deadline) {
-        for (int i = 0; i < 100; i++) {
-          for (Value v : values) {
-            sink += redactor.redact(v.key(), v.text()).length();
-          }
+      PerCall cost = PerCall.measure(() -> {
+        long n = 0;
+        for (Value v : values) {
+          n += redactor.redact(v.key(), v.text()).length();
         }
-        rounds += 100;
-      }
-      long nanos = System.nanoTime() - start;
-      long allocated = threads.getThreadAllocatedBytes(thread) - allocatedBefore;
-      double perValue = (double) nanos / (rounds * values.size());
+        return n;
+      }, values.size(), millis);
+      sink += cost.sink();
       System.out.printf(Locale.ROOT, "| %s | %d | %d | %.0f | %.2f | %.0f |%n", kind, values.size(), chars / values.size(),
-          perValue, (double) nanos / (rounds * chars), (double) allocated / (rounds * values.size()));
+          cost.nanos(), cost.nanos() * values.size() / chars, cost.bytes());
     }
     assertThat(sink).isPositive();
   }
 
-  private static long loop(Redactor redactor, List<Value> values, long millis) {
-    long sink = 0;
-    long deadline = System.nanoTime() + millis * 1_000_000;
-    while (System.nanoTime() < deadline) {
-      for (Value v : values) {
-        sink += redactor.redact(v.key(), v.text()).length();
-      }
-    }
-    return sink;
-  }
 }
