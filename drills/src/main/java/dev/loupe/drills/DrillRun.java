@@ -42,9 +42,12 @@ public final class DrillRun {
     }
   }
 
-  /** The whole run: each drill's outcome, the healthy stretch's, and every page nobody explained. */
+  /**
+   * The whole run: each drill's outcome, the healthy stretch's, every page nobody explained, and the
+   * alerts about parts the drills do not run ({@link Drills#NOT_IN_THE_DRILLS}), which fail nothing.
+   */
   public record Result(List<Outcome> outcomes, List<String> healthyProblems, List<String> unexplained,
-      int watchdogs, String report) {
+      List<String> notInTheDrills, int watchdogs, String report) {
     public boolean passed() {
       return healthyProblems.isEmpty() && unexplained.isEmpty() && outcomes.stream().allMatch(Outcome::passed);
     }
@@ -233,7 +236,7 @@ public final class DrillRun {
     List<String> healthyProblems = new ArrayList<>();
     for (String channel : List.of("/oncall", "/team")) {
       for (Page p : Page.all(webhook, channel)) {
-        if (p.firing() && p.receivedNanos() <= healthyEnd) {
+        if (p.firing() && p.receivedNanos() <= healthyEnd && !Drills.NOT_IN_THE_DRILLS.containsKey(p.group())) {
           healthyProblems.add("healthy stretch: " + channel + " received " + p.group() + " (failure point "
               + p.failurePoint() + "): " + p.description());
         }
@@ -269,17 +272,18 @@ public final class DrillRun {
     // the resolves: every expected alert's RESOLVED message after its failure went off
     List<Outcome> finished = new ArrayList<>();
     for (Outcome o : outcomes) {
-      finished.add(awaitResolve(o, offAt.get(o.drill()), webhook));
+      finished.add(awaitResolve(o, offAt, webhook));
     }
     List<String> unexplained = unexplained(webhook);
-    Result result = new Result(finished, healthyProblems, unexplained, watchdogs, "");
+    List<String> notInTheDrills = notInTheDrills(webhook);
+    Result result = new Result(finished, healthyProblems, unexplained, notInTheDrills, watchdogs, "");
     String report = report(result, monitoring, customers);
     Files.createDirectories(options.report().getParent());
     Files.writeString(options.report(), report);
     out.println();
     out.println(report);
     out.println("Report written to " + options.report());
-    return new Result(finished, healthyProblems, unexplained, watchdogs, report);
+    return new Result(finished, healthyProblems, unexplained, notInTheDrills, watchdogs, report);
   }
 
   /**
@@ -400,18 +404,25 @@ public final class DrillRun {
     return String.join(", ", states);
   }
 
-  private Outcome awaitResolve(Outcome o, long off, Webhook webhook) throws InterruptedException {
+  private Outcome awaitResolve(Outcome o, Map<Drill, Long> offAt, Webhook webhook) throws InterruptedException {
     Drill drill = o.drill();
+    long off = offAt.get(drill);
     if (drill.resolveWithin().compareTo(options.resolveLimit()) > 0) {
       return new Outcome(drill, o.page(), o.seconds(), o.problems(), "not awaited (target " + human(drill.resolveWithin())
           + " > --resolve-limit " + human(options.resolveLimit()) + ")", alsoPaged(drill, webhook));
     }
     List<String> problems = new ArrayList<>(o.problems());
-    long deadline = off + drill.resolveWithin().toNanos();
     long nextReport = System.nanoTime();
     List<String> resolved = new ArrayList<>();
     long resolvedAt = 0;
     for (Drill.Expected e : drill.expected()) {
+      // a later drill that raises the same alert (expects or explains it) keeps it firing: the resolve
+      // then comes as long after that drill's failure ended
+      Drill last = lastToRaise(e.group(), drill, offAt);
+      long lastOff = offAt.get(last);
+      long deadline = lastOff + drill.resolveWithin().toNanos();
+      String after = last == drill ? "the failure's end"
+          : "the end of drill " + last.pointName() + "'s failure, which raised it again";
       Optional<Page> done;
       while (true) {
         // a resolve that came while other drills ran counts as well, if it came in time
@@ -422,24 +433,60 @@ public final class DrillRun {
           break;
         }
         if (System.nanoTime() >= nextReport) {
-          out.printf("Waiting for %s (drill %s) to resolve: %s since the failure went off, at most %s%n", e.group(),
-              drill.pointName(), human(Duration.ofNanos(System.nanoTime() - off)), human(drill.resolveWithin()));
+          out.printf("Waiting for %s (drill %s) to resolve: %s since %s, at most %s%n", e.group(), drill.pointName(),
+              human(Duration.ofNanos(System.nanoTime() - lastOff)), after, human(drill.resolveWithin()));
           nextReport += Duration.ofSeconds(60).toNanos();
         }
         Thread.sleep(1000);
       }
       if (done.isPresent()) {
-        resolved.add(String.format("yes, %.0f s after off", (done.get().receivedNanos() - off) / 1e9));
+        resolved.add(String.format("yes, %.0f s after off", (done.get().receivedNanos() - off) / 1e9)
+            + (last == drill ? "" : String.format(" (%.0f s after drill %s's failure, which raised it again, ended)",
+                (done.get().receivedNanos() - lastOff) / 1e9, last.pointName())));
         resolvedAt = Math.max(resolvedAt, done.get().receivedNanos());
       } else {
         resolved.add("no");
-        problems.add(e.group() + " not resolved within " + human(drill.resolveWithin()) + " of the failure's end");
+        problems.add(e.group() + " not resolved within " + human(drill.resolveWithin()) + " of " + after);
       }
     }
     // what the alert held back (inhibited) may page once it resolves: the scenario explains it a while longer
     long[] w = windows.get(drill);
     w[1] = Math.max(w[1], resolvedAt + CONSEQUENCES.toNanos());
     return new Outcome(drill, o.page(), o.seconds(), problems, String.join("; ", resolved), alsoPaged(drill, webhook));
+  }
+
+  /**
+   * Of {@code drill} and the drills switched off after it ({@code offAt}: when each was), the last whose
+   * failure raises {@code group} too: one that expects it or explains it. Its end is when {@code group}
+   * can begin to resolve. {@code drill} itself if none after it does.
+   */
+  static Drill lastToRaise(String group, Drill drill, Map<Drill, Long> offAt) {
+    Drill last = drill;
+    for (Map.Entry<Drill, Long> other : offAt.entrySet()) {
+      Drill d = other.getKey();
+      boolean raises = d.explained().containsKey(group) || d.expected().stream().anyMatch(x -> x.group().equals(group));
+      if (raises && other.getValue() > offAt.get(last)) {
+        last = d;
+      }
+    }
+    return last;
+  }
+
+  /**
+   * The firing alerts about parts of the platform the drills do not run ({@link Drills#NOT_IN_THE_DRILLS}),
+   * one line per group and channel.
+   */
+  private List<String> notInTheDrills(Webhook webhook) {
+    Set<String> seen = new LinkedHashSet<>();
+    for (String channel : List.of("/oncall", "/team")) {
+      for (Page p : Page.all(webhook, channel)) {
+        String why = Drills.NOT_IN_THE_DRILLS.get(p.group());
+        if (p.firing() && why != null) {
+          seen.add(channel + ": " + p.group() + " [" + p.severity() + "]: " + why);
+        }
+      }
+    }
+    return List.copyOf(seen);
   }
 
   /** The explained alerts that did arrive while the drill's window was open. */
@@ -475,7 +522,7 @@ public final class DrillRun {
           open.remove(p.group());
           continue;
         }
-        if (p.receivedNanos() < first || open.contains(p.group())) {
+        if (p.receivedNanos() < first || open.contains(p.group()) || Drills.NOT_IN_THE_DRILLS.containsKey(p.group())) {
           continue;
         }
         boolean explained = windows.entrySet().stream().anyMatch(w -> p.receivedNanos() >= w.getValue()[0]
@@ -533,6 +580,10 @@ public final class DrillRun {
     }
     s.append(r.unexplained().isEmpty() ? "No unexplained page.\n" : "Unexplained pages:\n\n");
     r.unexplained().forEach(u -> s.append("- ").append(u).append("\n"));
+    if (!r.notInTheDrills().isEmpty()) {
+      s.append("\nAbout parts the drills do not run (true of this environment; they fail nothing):\n\n");
+      r.notInTheDrills().forEach(u -> s.append("- ").append(u).append("\n"));
+    }
     return s.toString();
   }
 

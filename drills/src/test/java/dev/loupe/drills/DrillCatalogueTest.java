@@ -114,4 +114,52 @@ class DrillCatalogueTest {
     var otherwise = java.util.regex.Pattern.compile("\\{\\{ else }}(\\w+)\\{\\{ end }}").matcher(label);
     return otherwise.find() ? otherwise.group(1) : label;
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void everyAlertAboutAPartTheDrillsDoNotRunIsARuleOfThatService() throws Exception {
+    Set<String> groups = new TreeSet<>();
+    try (var files = Files.list(REPOSITORY.resolve("alert-rules/rules"))) {
+      for (Path f : files.filter(f -> f.toString().endsWith(".yml")).toList()) {
+        Map<String, Object> file = new Yaml().load(Files.readString(f));
+        for (Map<String, Object> group : (List<Map<String, Object>>) file.get("groups")) {
+          for (Map<String, Object> rule : (List<Map<String, Object>>) group.get("rules")) {
+            Object labels = rule.get("labels");
+            Object service = labels instanceof Map ? ((Map<String, Object>) labels).get("service") : null;
+            if (rule.get("alert") != null && service != null) {
+              groups.add(rule.get("alert") + " on " + service);
+            }
+          }
+        }
+      }
+    }
+    assertThat(Drills.NOT_IN_THE_DRILLS).isNotEmpty();
+    assertThat(groups).containsAll(Drills.NOT_IN_THE_DRILLS.keySet());
+    // none of them is what a drill expects: a drill's own alert is never set aside
+    for (Drill d : Drills.ALL) {
+      assertThat(d.expected()).extracting(Drill.Expected::group).doesNotContainAnyElementsOf(Drills.NOT_IN_THE_DRILLS.keySet());
+    }
+  }
+
+  @Test
+  void anAlertALaterDrillRaisesAgainResolvesAfterThatDrillsFailureEnds() {
+    Drill lenient = Drills.byId("8").orElseThrow();
+    Drill reject = Drills.byId("5").orElseThrow();
+    Drill mesPool = Drills.byId("7").orElseThrow();
+    Drill shopPool = Drills.byId("2").orElseThrow();
+    Map<Drill, Long> offAt = new java.util.LinkedHashMap<>();
+    offAt.put(lenient, 100L);
+    offAt.put(reject, 200L);
+    offAt.put(shopPool, 250L);
+    offAt.put(mesPool, 300L);
+    // drill 7 explains OrderMessageRejected on mes-api: its consumer acknowledges and cannot store
+    assertThat(DrillRun.lastToRaise("OrderMessageRejected on mes-api", reject, offAt)).isSameAs(mesPool);
+    assertThat(DrillRun.lastToRaise("OrderMessageRejected on mes-api", lenient, offAt)).isSameAs(mesPool);
+    // the shop's pool alert is not raised by the MES drill; the MES pool alert is its own drill's
+    assertThat(DrillRun.lastToRaise("DatabaseConnectionPoolExhausted on shop-api", shopPool, offAt)).isSameAs(shopPool);
+    assertThat(DrillRun.lastToRaise("DatabaseConnectionPoolExhausted on mes-api", mesPool, offAt)).isSameAs(mesPool);
+    // an earlier drill does not move the end
+    offAt.put(mesPool, 50L);
+    assertThat(DrillRun.lastToRaise("OrderMessageRejected on mes-api", reject, offAt)).isSameAs(reject);
+  }
 }
