@@ -2,6 +2,7 @@ package dev.loupe.alerts;
 
 import dev.loupe.drills.Agents;
 import dev.loupe.drills.Alertmanager;
+import dev.loupe.drills.MetricsPorts;
 import dev.loupe.drills.Prometheus;
 import dev.loupe.drills.Webhook;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,10 +54,7 @@ class LostOrderPagesOnCallIT {
     Path extension = repository.resolve("agent-extension/target/loupe-agent-extension.jar");
     assertThat(agent).as("the agent jar (built by the demo module)").exists();
     assertThat(extension).as("the extension jar (built by agent-extension)").exists();
-    Map<Service, Integer> agentPorts = new EnumMap<>(Service.class);
-    for (Service s : Service.values()) {
-      agentPorts.put(s, Tools.freePort());
-    }
+    MetricsPorts agentPorts = new MetricsPorts();
 
     try (Webhook slack = new Webhook();
         Alertmanager alertmanager = Alertmanager.start(Files.createDirectories(dir.resolve("alertmanager")),
@@ -65,12 +62,12 @@ class LostOrderPagesOnCallIT {
         Stack stack = Stack.builder(repository)
             .workDir(repository.resolve("alert-rules/target/e2e-stack-" + ProcessHandle.current().pid()))
             .useLocalServices(false)
-            .jvmOptions(s -> Agents.direct(agent, extension, repository, s, agentPorts.get(s), "test"))
+            .jvmOptions(s -> Agents.direct(agent, extension, repository, s, agentPorts.next(s), "test"))
             .progress(line -> System.out.println("[stack] " + line))
             .start()) {
       int prometheusPort = Tools.freePort();
-      Map<String, Integer> ports = new java.util.TreeMap<>();
-      agentPorts.forEach((s, p) -> ports.put(s.id(), p));
+      agentPorts.ensureListening(stack, line -> System.out.println("[stack] " + line));
+      Map<String, Integer> ports = agentPorts.byId();
       String config = Prometheus.directConfig(alertmanager, ports, stack.broker().metricsPort());
       try (Prometheus prometheus = Prometheus.start(dir.resolve("prometheus"), config, prometheusPort)) {
         // the loss rules count a brand-new loss series whole only once Prometheus has been collecting
@@ -91,7 +88,7 @@ class LostOrderPagesOnCallIT {
         stack.fault(Fault.MES_CONSUMER_REJECT, true);
         String lost = client.placeOrder(OrderRequest.typical()).orderId();
         long lossNanos = Eventually.await("MES to reject " + lost + " (the agent counts the loss)",
-            Duration.ofSeconds(60), () -> lostMessages(agentPorts.get(Service.MES)) > 0
+            Duration.ofSeconds(60), () -> lostMessages(agentPorts.of(Service.MES)) > 0
                 ? Optional.of(System.nanoTime()) : Optional.empty());
 
         Webhook.Notification page = Eventually.await("the on-call page for the rejected order",

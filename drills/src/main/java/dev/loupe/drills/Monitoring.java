@@ -7,11 +7,9 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -41,7 +39,7 @@ public final class Monitoring implements AutoCloseable {
   private final Webhook webhook;
   private final Alertmanager alertmanager;
   private final int prometheusPort = Tools.freePort();
-  private final Map<Service, Integer> agentPorts = new EnumMap<>(Service.class);
+  private final MetricsPorts agentPorts = new MetricsPorts();
   private OtlpSink tempo;
   private OtlpSink loki;
   private Gateway.Builder gatewaySettings;
@@ -66,10 +64,6 @@ public final class Monitoring implements AutoCloseable {
       loki = remember(new OtlpSink());
       gatewaySettings = Gateway.builder(collector, dir.resolve("collector")).backends(tempo.grpcEndpoint(),
           loki.httpEndpoint().resolve("/otlp"), URI.create("http://127.0.0.1:" + prometheusPort + "/api/v1/write"));
-    } else {
-      for (Service s : Service.values()) {
-        agentPorts.put(s, Tools.freePort());
-      }
     }
   }
 
@@ -105,7 +99,7 @@ public final class Monitoring implements AutoCloseable {
       return Agents.otlp(agent, extension, repository, service, gatewaySettings.otlpHttp(),
           List.of("-Dotel.resource.attributes=service.namespace=jewelry,deployment.environment.name=" + environment));
     }
-    return Agents.direct(agent, extension, repository, service, agentPorts.get(service), environment);
+    return Agents.direct(agent, extension, repository, service, agentPorts.next(service), environment);
   }
 
   /**
@@ -123,9 +117,8 @@ public final class Monitoring implements AutoCloseable {
       progress.accept("Collector: OTLP " + gatewaySettings.otlpHttp() + ", its own metrics " + gatewaySettings.metricsTarget());
       config = Prometheus.shippedConfig(alertmanager, gatewaySettings.metricsTarget(), prometheusPort);
     } else {
-      Map<String, Integer> ports = new TreeMap<>();
-      agentPorts.forEach((s, p) -> ports.put(s.id(), p));
-      config = Prometheus.directConfig(alertmanager, ports, stack.broker().metricsPort());
+      agentPorts.ensureListening(stack, progress);
+      config = Prometheus.directConfig(alertmanager, agentPorts.byId(), stack.broker().metricsPort());
     }
     prometheus = remember(Prometheus.start(dir.resolve("prometheus"), config, prometheusPort));
     progress.accept("Prometheus " + prometheus.url() + " with alert-rules/rules");
