@@ -89,6 +89,11 @@ final class ChannelLedger {
    * {@link #confirmed(long, boolean, List)} and {@link #refusedBy} are copies.
    */
   static final class Publish {
+    /**
+     * The ledger that took it (null for a copy): the one to withdraw it from, even after its channel
+     * closed and the channel's next call found a new ledger.
+     */
+    ChannelLedger owner;
     Context context;
     String exchange;
     String routingKey;
@@ -373,6 +378,7 @@ final class ChannelLedger {
       Publish p = sent[slot];
       if (p == null) {
         p = new Publish(context, exchange, routingKey, sequence);
+        p.owner = this;
         sent[slot] = p;
       } else {
         if (p.present) {
@@ -400,7 +406,7 @@ final class ChannelLedger {
    */
   void withdraw(Publish publish) {
     synchronized (unproven) {
-      if (publish.present && publish.thread == Thread.currentThread().getId()) {
+      if (sent != null && publish.owner == this && publish.present && publish.thread == Thread.currentThread().getId()) {
         remove(publish);
         advance();
       }
@@ -422,6 +428,9 @@ final class ChannelLedger {
 
   /** Moves {@link #oldestIndex} past what is no longer unproven. Holds {@code unproven}. */
   private void advance() {
+    if (sent == null) {
+      return; // nothing was ever published on this channel
+    }
     oldestIndex = Math.max(oldestIndex, published - sent.length + 1);
     while (oldestIndex <= published && at(oldestIndex) == null) {
       oldestIndex++;

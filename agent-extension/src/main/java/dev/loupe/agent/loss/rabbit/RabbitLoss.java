@@ -117,11 +117,18 @@ public final class RabbitLoss {
     }
   }
 
-  /** After {@code basicPublish}: if it threw, {@code publish} (from {@link #sending}) never went out. */
+  /**
+   * After {@code basicPublish}: if it threw, {@code publish} (from {@link #sending}) never went out. It
+   * is withdrawn from the ledger that took it: the call may have thrown because the channel closed
+   * meanwhile, and the channel's ledger then is gone (a look-up now would make a new, empty one).
+   */
   public static void sent(ChannelN channel, Object publish, Throwable thrown) {
     try {
       if (thrown != null && publish != null && guard.on()) {
-        ledger(channel).withdraw((Publish) publish);
+        Publish p = (Publish) publish;
+        if (p.owner != null) {
+          p.owner.withdraw(p);
+        }
       }
     } catch (Throwable e) {
       guard.failed(e);

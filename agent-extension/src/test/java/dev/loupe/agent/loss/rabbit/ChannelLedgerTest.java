@@ -209,6 +209,26 @@ class ChannelLedgerTest {
   }
 
   @Test
+  void aPublishThatThrowsAfterItsChannelClosedIsWithdrawnFromItsOwnLedgerAndNoOther() {
+    // basicPublish throws because the broker went away: the connection's thread has dropped the
+    // channel's ledger (and not yet closed it), so a look-up of the channel's ledger finds a new one
+    ChannelLedger before = new ChannelLedger(4);
+    Publish inFlight = before.published(Context.root(), "order.priced", "status", 0);
+    ChannelLedger after = new ChannelLedger(4);
+    assertThat(inFlight.owner).isSameAs(before);
+    after.withdraw(inFlight); // threw NullPointerException and switched the sentinels off for good
+    assertThat(before.unprovenCount()).as("not another ledger's to withdraw").isEqualTo(1);
+    inFlight.owner.withdraw(inFlight);
+    before.closed();
+    assertThat(after.unprovenCount()).isZero();
+    assertThat(before.unprovenCount()).isZero();
+    // the new ledger works as any other
+    after.published(Context.root(), "order.priced", "status", 0);
+    assertThat(after.refusedBy(close(404, "NOT_FOUND - no exchange 'order.priced' in vhost '/'", 60, 40)))
+        .extracting(p -> p.exchange).containsExactly("order.priced");
+  }
+
+  @Test
   void aConfirmedPublishIsCopiedOutSoItsSlotCanBeReused() {
     ChannelLedger small = new ChannelLedger(2);
     small.published(Context.root(), "a", "order.confirmed", 1);
