@@ -24,9 +24,9 @@ class MetricsPortsIT {
   @Test
   void aServiceWhoseMetricsPortWasTakenIsStartedAgainOnAnother() throws Exception {
     Path repository = Tools.repository();
-    Path agent = repository.resolve("demo/target/agent/opentelemetry-javaagent.jar");
+    Path agent = repository.resolve("agent-extension/target/agent/opentelemetry-javaagent.jar");
     Path extension = repository.resolve("agent-extension/target/loupe-agent-extension.jar");
-    assertThat(agent).as("the agent jar (built by the demo module)").exists();
+    assertThat(agent).as("the agent jar (copied by agent-extension)").exists();
     MetricsPorts ports = new MetricsPorts();
     List<ServerSocket> squatters = new CopyOnWriteArrayList<>();
     List<Integer> handedOut = new CopyOnWriteArrayList<>();
