@@ -440,9 +440,7 @@ public final class DrillRun {
         Thread.sleep(1000);
       }
       if (done.isPresent()) {
-        resolved.add(String.format("yes, %.0f s after off", (done.get().receivedNanos() - off) / 1e9)
-            + (last == drill ? "" : String.format(" (%.0f s after drill %s's failure, which raised it again, ended)",
-                (done.get().receivedNanos() - lastOff) / 1e9, last.pointName())));
+        resolved.add(resolvedCell(done.get().receivedNanos(), off, drill, last, lastOff));
         resolvedAt = Math.max(resolvedAt, done.get().receivedNanos());
       } else {
         resolved.add("no");
@@ -453,6 +451,23 @@ public final class DrillRun {
     long[] w = windows.get(drill);
     w[1] = Math.max(w[1], resolvedAt + CONSEQUENCES.toNanos());
     return new Outcome(drill, o.page(), o.seconds(), problems, String.join("; ", resolved), alsoPaged(drill, webhook));
+  }
+
+  /**
+   * The report's "resolved" cell for a resolve received at {@code at} (System.nanoTime) of an alert of
+   * {@code drill}, switched off at {@code off}, which {@code last} (switched off at {@code lastOff}) may have
+   * raised again: "yes, N s after off", and the seconds since {@code last}'s end when the resolve came after it.
+   * A resolve that came before that end owes the later drill nothing and does not name it (the full run of
+   * 2026-11-29 printed "-199 s after drill 7's failure ... ended" for one).
+   */
+  static String resolvedCell(long at, long off, Drill drill, Drill last, long lastOff) {
+    long sinceLastOff = at - lastOff;
+    String cell = String.format("yes, %.0f s after off", (at - off) / 1e9);
+    if (last == drill || sinceLastOff < 0) {
+      return cell;
+    }
+    return cell + String.format(" (%.0f s after drill %s's failure, which raised it again, ended)", sinceLastOff / 1e9,
+        last.pointName());
   }
 
   /**

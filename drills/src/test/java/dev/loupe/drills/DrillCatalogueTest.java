@@ -161,5 +161,12 @@ class DrillCatalogueTest {
     // an earlier drill does not move the end
     offAt.put(mesPool, 50L);
     assertThat(DrillRun.lastToRaise("OrderMessageRejected on mes-api", reject, offAt)).isSameAs(reject);
+
+    // the report names the later drill only when the resolve came after that drill's failure ended
+    long s = 1_000_000_000L;
+    assertThat(DrillRun.resolvedCell(1079 * s, 0, reject, mesPool, 138 * s))
+        .isEqualTo("yes, 1079 s after off (941 s after drill 7's failure, which raised it again, ended)");
+    assertThat(DrillRun.resolvedCell(899 * s, 0, lenient, mesPool, 1098 * s)).isEqualTo("yes, 899 s after off");
+    assertThat(DrillRun.resolvedCell(899 * s, 0, reject, reject, 0)).isEqualTo("yes, 899 s after off");
   }
 }
