@@ -14,10 +14,14 @@ locals {
   repo_config = yamldecode(var.prometheus_config)
   scheme      = var.tls ? "https" : "http"
   tls_dir     = "/etc/loupe/tls"
-  tls_client  = var.tls ? { tls_config = { ca_file = "${local.tls_dir}/ca.crt" } } : {}
-  web_config  = { tls_server_config = { cert_file = "${local.tls_dir}/tls.crt", key_file = "${local.tls_dir}/tls.key", min_version = "TLS12" } }
+  # what Prometheus dials is a pod's IP (Alertmanager's A records) or localhost, which no certificate names:
+  # the name checked is the Service's, one the certificate holds (*.<namespace>.svc)
+  tls_client = { for service in [var.alertmanager_name, var.prometheus_name] : service => var.tls ? {
+    tls_config = { ca_file = "${local.tls_dir}/ca.crt", server_name = "${service}.${var.namespace}.svc" }
+  } : {} }
+  web_config = { tls_server_config = { cert_file = "${local.tls_dir}/tls.crt", key_file = "${local.tls_dir}/tls.key", min_version = "TLS12" } }
 
-  self_scrape = merge(local.tls_client, { scheme = local.scheme })
+  self_scrape = merge(local.tls_client[var.prometheus_name], { scheme = local.scheme })
   collector_job = {
     job_name              = "otel-collector"
     kubernetes_sd_configs = [{ role = "pod", namespaces = { names = [var.namespace] } }]
@@ -38,7 +42,7 @@ locals {
         alertmanagers = [merge({
           scheme         = local.scheme
           dns_sd_configs = [{ names = ["${var.alertmanager_name}-headless.${var.namespace}.svc"], type = "A", port = 9093 }]
-        }, local.tls_client)]
+        }, local.tls_client[var.alertmanager_name])]
       }
       # the Collector has one Service per tier over several pods: each pod is scraped, with the service
       # label of docs/label-contract.md; Prometheus scrapes itself over TLS. (jsonencode/jsondecode: the

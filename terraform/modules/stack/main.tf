@@ -24,7 +24,11 @@ locals {
       config_files = tolist(["gateway.yaml", "production.yaml", "scale-out-routing.yaml"])
       replicas     = var.collector.routing_replicas
       headless     = false
-      environment  = tomap({ LOUPE_SAMPLING_TIER_HOST = "${local.sampling_tier}.${var.namespace}.svc" })
+      # the resolver dials each sampler's IP; TLS checks the Service's name, which the certificate holds
+      environment = tomap({
+        LOUPE_SAMPLING_TIER_HOST        = "${local.sampling_tier}.${var.namespace}.svc"
+        LOUPE_SAMPLING_TIER_SERVER_NAME = "${local.sampling_tier}.${var.namespace}.svc"
+      })
     }
     (local.sampling_tier) = {
       config_files = tolist(["gateway.yaml", "production.yaml", "scale-out-sampling.yaml"])

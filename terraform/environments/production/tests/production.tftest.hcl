@@ -104,6 +104,25 @@ run "production" {
     condition     = module.stack.helm_values.prometheus.serverFiles["prometheus.yml"].alerting.alertmanagers[0].scheme == "https"
     error_message = "Prometheus reaches Alertmanager over TLS"
   }
+  # TLS to a pod's IP or to localhost: the name checked is a Service's, which the *.<namespace>.svc certificate holds
+  assert {
+    condition     = module.stack.helm_values.prometheus.serverFiles["prometheus.yml"].alerting.alertmanagers[0].tls_config.server_name == "alertmanager.loupe-monitoring.svc"
+    error_message = "Prometheus finds the Alertmanagers by their pods' IPs: it must check the certificate for the Service's name, or no alert is sent"
+  }
+  assert {
+    condition = one([for j in module.stack.helm_values.prometheus.serverFiles["prometheus.yml"].scrape_configs : j if j.job_name == "prometheus"]).tls_config == {
+      ca_file = "/etc/loupe/tls/ca.crt", server_name = "prometheus.loupe-monitoring.svc"
+    }
+    error_message = "Prometheus scrapes itself at localhost over TLS, checking the certificate for its Service's name"
+  }
+  assert {
+    condition = (
+      yamldecode(file("${path.module}/../../../collector-config/overrides/scale-out-routing.yaml")).exporters["load_balancing/sampling-tier"].protocol.otlp.tls.server_name_override
+      == "$${env:LOUPE_SAMPLING_TIER_SERVER_NAME:-otel-collector-sampling-headless}"
+      && one([for e in module.stack.helm_values.collector["otel-collector"].extraEnvs : e.value if e.name == "LOUPE_SAMPLING_TIER_SERVER_NAME"]) == "otel-collector-sampling.loupe-monitoring.svc"
+    )
+    error_message = "the routing tier dials each sampler's IP: its TLS checks the sampling Service's name (LOUPE_SAMPLING_TIER_SERVER_NAME)"
+  }
 
   # Alertmanager: the repository's config and templates, two replicas in one cluster
   assert {
