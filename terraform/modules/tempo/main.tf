@@ -9,8 +9,12 @@ terraform {
 }
 
 locals {
-  repo    = yamldecode(var.tempo_config)
-  tls_dir = "/etc/loupe/tls"
+  # each span is written to this many ingesters, and a write needs a majority of them: the chart's 3 with
+  # three ingesters or more; with fewer, 1 (a factor of 2 would need both for every write, no gain, and 3
+  # over one ingester refuses every write)
+  replication_factor = var.replicas.ingester >= 3 ? 3 : 1
+  repo               = yamldecode(var.tempo_config)
+  tls_dir            = "/etc/loupe/tls"
   tls_server = var.tls ? {
     http_tls_config = { cert_file = "${local.tls_dir}/tls.crt", key_file = "${local.tls_dir}/tls.key" }
     grpc_tls_config = { cert_file = "${local.tls_dir}/tls.crt", key_file = "${local.tls_dir}/tls.key" }
@@ -51,10 +55,13 @@ resource "helm_release" "tempo" {
     }
     traces           = { otlp = { grpc = { enabled = true } } }
     metricsGenerator = { enabled = true }
-    ingester         = { replicas = var.replicas.ingester }
-    distributor      = { replicas = var.replicas.distributor }
-    querier          = { replicas = var.replicas.querier }
-    queryFrontend    = { replicas = var.replicas.query_frontend }
-    compactor        = { replicas = 1 }
+    ingester = {
+      replicas = var.replicas.ingester
+      config   = { replication_factor = local.replication_factor }
+    }
+    distributor   = { replicas = var.replicas.distributor }
+    querier       = { replicas = var.replicas.querier }
+    queryFrontend = { replicas = var.replicas.query_frontend }
+    compactor     = { replicas = 1 }
   })]
 }

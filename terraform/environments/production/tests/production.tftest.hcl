@@ -143,8 +143,8 @@ run "production" {
 
   # Tempo and Loki: scalable, on object storage, the repository's retention
   assert {
-    condition     = module.stack.helm_values.tempo.storage.trace.backend == "s3" && module.stack.helm_values.tempo.ingester.replicas == 3
-    error_message = "Tempo on object storage, three ingesters"
+    condition     = module.stack.helm_values.tempo.storage.trace.backend == "s3" && module.stack.helm_values.tempo.ingester.replicas == 3 && module.stack.helm_values.tempo.ingester.config.replication_factor == 3
+    error_message = "Tempo on object storage, three ingesters, each span on three of them"
   }
   assert {
     condition     = module.stack.helm_values.tempo.tempo.structuredConfig.compactor == yamldecode(file("${path.module}/../../../collector-config/backends/tempo.yaml")).compactor

@@ -48,6 +48,10 @@ run "staging" {
     error_message = "one Prometheus, one Alertmanager"
   }
   assert {
+    condition     = module.stack.helm_values.tempo.ingester.replicas == 1 && module.stack.helm_values.tempo.ingester.config.replication_factor == 1
+    error_message = "one Tempo ingester keeps each span once: the chart's replication factor of 3 would refuse every write"
+  }
+  assert {
     condition     = module.stack.helm_values.loki.deploymentMode == "SingleBinary"
     error_message = "Loki as one binary"
   }
