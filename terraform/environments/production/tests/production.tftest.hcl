@@ -74,6 +74,58 @@ run "production" {
     error_message = "every Collector runs with GOMEMLIMIT at 60 % of its 640Mi (collector-config/README.md), not the chart's 80 %"
   }
 
+  # from outside: Grafana, the VMs' agents (4318) and the browsers (4319), each on its own
+  assert {
+    condition = (
+      module.stack.helm_values.collector["otel-collector"].ports["otlp-frontend"] == { enabled = true, containerPort = 4319, servicePort = 4319, protocol = "TCP" }
+      && !module.stack.helm_values.collector["otel-collector-sampling"].ports["otlp-frontend"].enabled
+      && !module.stack.helm_values.collector["otel-collector-scrape"].ports["otlp-frontend"].enabled
+    )
+    error_message = "the tier agents and browsers send to has the browsers' port 4319 (gateway.yaml's otlp/frontend) on its Service, the other tiers not"
+  }
+  assert {
+    condition = (
+      yamldecode(file("${path.module}/../../../collector-config/gateway.yaml")).receivers["otlp/frontend"].protocols.http.cors.allowed_origins == "$${env:LOUPE_FRONTEND_ORIGINS:-[]}"
+      && alltrue([for tier in values(module.stack.helm_values.collector) :
+      yamldecode(one([for e in tier.extraEnvs : e.value if e.name == "LOUPE_FRONTEND_ORIGINS"])) == ["https://shop.jewelry.example", "https://mes.jewelry.internal"]])
+    )
+    error_message = "the gateway's browser receiver answers the front ends' origins (LOUPE_FRONTEND_ORIGINS, a YAML list), not none"
+  }
+  assert {
+    condition = (
+      module.stack.helm_values.collector["otel-collector"].ingress.enabled
+      && module.stack.helm_values.collector["otel-collector"].ingress.name == "frontend"
+      && module.stack.helm_values.collector["otel-collector"].ingress.hosts == [{ host = "otel-browser.jewelry.example", paths = [{ path = "/", pathType = "Prefix", port = 4319 }] }]
+      && module.stack.helm_values.collector["otel-collector"].ingress.tls == [{ secretName = "otel-browser-ingress-tls", hosts = ["otel-browser.jewelry.example"] }]
+      && module.stack.helm_values.collector["otel-collector"].ingress.additionalIngresses == []
+      && !module.stack.helm_values.collector["otel-collector-sampling"].ingress.enabled
+    )
+    error_message = "the browsers reach 4319 at otel-browser.jewelry.example (frontend-telemetry's collectorUrl) through an Ingress of the routing tier"
+  }
+  assert {
+    condition = (
+      keys(module.stack.exposed_services.collector) == ["otlp"]
+      && module.stack.exposed_services.collector.otlp.name == "otel-collector-otlp"
+      && module.stack.exposed_services.collector.otlp.type == "LoadBalancer"
+      && module.stack.exposed_services.collector.otlp.port == 4318
+      && module.stack.exposed_services.collector.otlp.selector == tomap({ "app.kubernetes.io/name" = "opentelemetry-collector", "app.kubernetes.io/instance" = "otel-collector" })
+    )
+    error_message = "the VMs' agents reach the routing tier's 4318, and only that port, through a LoadBalancer"
+  }
+  assert {
+    condition     = strcontains(module.stack.systemd_drop_ins["shop-api"], "OTEL_EXPORTER_OTLP_ENDPOINT=https://${local.exposure.otlp.host}:4318")
+    error_message = "the VMs' drop-ins send to the host the gateway's 4318 is exposed at"
+  }
+  assert {
+    condition = (
+      module.stack.helm_values.grafana.ingress.enabled && module.stack.helm_values.grafana.ingress.hosts == ["grafana.jewelry.internal"]
+      && "https://${module.stack.helm_values.grafana.ingress.hosts[0]}" == module.stack.helm_values.grafana["grafana.ini"].server.root_url
+      && module.stack.helm_values.grafana.ingress.annotations["nginx.ingress.kubernetes.io/backend-protocol"] == "HTTPS"
+      && module.stack.exposed_services.grafana == null
+    )
+    error_message = "Grafana is reached at root_url's host through an Ingress that speaks HTTPS to it"
+  }
+
   # Prometheus: the rule groups are the repository's
   assert {
     condition = alltrue([
