@@ -153,6 +153,12 @@ run "production" {
     error_message = "Prometheus's global section (intervals, external labels) is the repository's"
   }
   assert {
+    condition = [for j in module.stack.helm_values.prometheus.serverFiles["prometheus.yml"].scrape_configs : j if !contains(["otel-collector", "prometheus"], j.job_name)] == [
+      for j in yamldecode(file("${path.module}/../../../collector-config/backends/prometheus.yml")).scrape_configs : j if !contains(["otel-collector", "prometheus"], j.job_name)
+    ]
+    error_message = "every scrape job of backends/prometheus.yml but the two a cluster changes (the Collector's pods, Prometheus over TLS) is deployed as written, the reconciler's among them"
+  }
+  assert {
     condition     = module.stack.helm_values.prometheus.serverFiles["prometheus.yml"].alerting.alertmanagers[0].scheme == "https"
     error_message = "Prometheus reaches Alertmanager over TLS"
   }
