@@ -56,8 +56,11 @@ resource "helm_release" "grafana" {
   chart      = "grafana"
   version    = var.chart_version
   values = [yamlencode({
-    fullnameOverride  = var.name
-    ingress           = jsondecode(local.ingress)
+    fullnameOverride = var.name
+    ingress          = jsondecode(local.ingress)
+    # the chart's probes (GET /api/health on the grafana port), in the scheme Grafana serves
+    readinessProbe    = { httpGet = { scheme = var.tls ? "HTTPS" : "HTTP" } }
+    livenessProbe     = { httpGet = { scheme = var.tls ? "HTTPS" : "HTTP" } }
     admin             = { existingSecret = kubernetes_secret.grafana.metadata[0].name }
     envFromSecret     = kubernetes_secret.grafana.metadata[0].name
     extraSecretMounts = var.tls ? [{ name = "tls", mountPath = local.tls_dir, secretName = var.tls_secret_name, readOnly = true }] : []

@@ -39,6 +39,9 @@ resource "helm_release" "loki" {
       auth_enabled     = local.repo.auth_enabled
       commonConfig     = { replication_factor = local.scalable ? 3 : 1 }
       structuredConfig = local.structured
+      # every target's readiness probe (GET /ready on http-metrics), in the scheme the server serves; the
+      # chart has no liveness probe to set
+      readinessProbe = { httpGet = { scheme = var.tls ? "HTTPS" : "HTTP" } }
       storage = {
         type        = "s3"
         bucketNames = { chunks = var.bucket, ruler = var.bucket, admin = var.bucket }

@@ -13,7 +13,9 @@ terraform {
 locals {
   repo_config = yamldecode(var.prometheus_config)
   scheme      = var.tls ? "https" : "http"
-  tls_dir     = "/etc/loupe/tls"
+  # the kubelet's probes speak what the server serves: the charts' HTTP would never see a TLS-only pod Ready
+  probe_scheme = upper(local.scheme)
+  tls_dir      = "/etc/loupe/tls"
   # what Prometheus dials is a pod's IP (Alertmanager's A records) or localhost, which no certificate names:
   # the name checked is the Service's, one the certificate holds (*.<namespace>.svc)
   tls_client = { for service in [var.alertmanager_name, var.prometheus_name] : service => var.tls ? {
@@ -112,6 +114,9 @@ resource "helm_release" "alertmanager" {
       var.tls ? [{ name = "web", mountPath = "/etc/loupe/web", readOnly = true }] : [],
     )
     persistence = { enabled = true, size = "1Gi" }
+    # the chart's probes (GET / on the http port), in the scheme Alertmanager serves
+    livenessProbe  = { httpGet = { scheme = local.probe_scheme } }
+    readinessProbe = { httpGet = { scheme = local.probe_scheme } }
   })]
 }
 
@@ -135,6 +140,7 @@ resource "helm_release" "prometheus" {
       # Alertmanagers deduplicate); the Collectors' remote writes go through the Service to one of them
       replicaCount     = var.prometheus_replicas
       statefulSet      = { enabled = var.prometheus_replicas > 1 }
+      probeScheme      = local.probe_scheme
       retention        = var.retention
       retentionSize    = var.retention_size
       persistentVolume = { size = var.storage_size }

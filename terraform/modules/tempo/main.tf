@@ -39,8 +39,13 @@ resource "helm_release" "tempo" {
   version    = var.chart_version
   values = [yamlencode({
     fullnameOverride = var.name
-    tempo            = { structuredConfig = local.structured }
-    overrides        = { defaults = local.repo.overrides.defaults }
+    tempo = {
+      structuredConfig = local.structured
+      # every component's probes (GET /ready on http-metrics), in the scheme the server serves
+      readinessProbe = { httpGet = { scheme = var.tls ? "HTTPS" : "HTTP" } }
+      livenessProbe  = { httpGet = { scheme = var.tls ? "HTTPS" : "HTTP" } }
+    }
+    overrides = { defaults = local.repo.overrides.defaults }
     storage = {
       trace = {
         backend = "s3"

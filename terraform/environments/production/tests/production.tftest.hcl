@@ -182,6 +182,29 @@ run "production" {
     error_message = "the routing tier dials each sampler's IP: its TLS checks the sampling Service's name (LOUPE_SAMPLING_TIER_SERVER_NAME)"
   }
 
+  # with TLS on, the kubelet's probes speak HTTPS, or no pod becomes Ready (each chart's own key)
+  assert {
+    condition = alltrue([
+      module.stack.helm_values.prometheus.server.probeScheme == "HTTPS",
+      module.stack.helm_values.alertmanager.readinessProbe.httpGet.scheme == "HTTPS",
+      module.stack.helm_values.alertmanager.livenessProbe.httpGet.scheme == "HTTPS",
+      module.stack.helm_values.tempo.tempo.readinessProbe.httpGet.scheme == "HTTPS",
+      module.stack.helm_values.tempo.tempo.livenessProbe.httpGet.scheme == "HTTPS",
+      module.stack.helm_values.loki.loki.readinessProbe.httpGet.scheme == "HTTPS",
+      module.stack.helm_values.grafana.readinessProbe.httpGet.scheme == "HTTPS",
+      module.stack.helm_values.grafana.livenessProbe.httpGet.scheme == "HTTPS",
+    ])
+    error_message = "Prometheus, Alertmanager, Tempo, Loki and Grafana serve only TLS: their probes must be HTTPS"
+  }
+  # the Collector's probes go to health_check, which serves plain HTTP (gateway.yaml, production.yaml give it no TLS)
+  assert {
+    condition = (
+      !can(yamldecode(file("${path.module}/../../../collector-config/overrides/production.yaml")).extensions.health_check.tls)
+      && alltrue([for tier in values(module.stack.helm_values.collector) : !can(tier.livenessProbe.httpGet.scheme) && !can(tier.readinessProbe.httpGet.scheme)])
+    )
+    error_message = "the Collector's health_check has no TLS, so its probes keep the chart's HTTP"
+  }
+
   # Alertmanager: the repository's config and templates, two replicas in one cluster
   assert {
     condition     = { for k, v in module.stack.helm_values.alertmanager.config : k => v if k != "enabled" } == yamldecode(file("${path.module}/../../../alert-rules/alertmanager/alertmanager.yml"))
