@@ -227,6 +227,19 @@ run "production" {
     condition     = module.stack.helm_values.tempo.storage.trace.backend == "s3" && module.stack.helm_values.tempo.ingester.replicas == 3 && module.stack.helm_values.tempo.ingester.config.replication_factor == 3
     error_message = "Tempo on object storage, three ingesters, each span on three of them"
   }
+  # Tempo serves gRPC only over TLS: its own components' clients and the Collectors' receiver speak it too
+  assert {
+    condition = alltrue([for c in [
+      module.stack.helm_values.tempo.tempo.structuredConfig.ingester_client.grpc_client_config,
+      module.stack.helm_values.tempo.tempo.structuredConfig.metrics_generator_client.grpc_client_config,
+      module.stack.helm_values.tempo.tempo.structuredConfig.querier.frontend_worker.grpc_client_config,
+    ] : c.tls_enabled && c.tls_ca_path == "/etc/loupe/tls/ca.crt" && endswith(c.tls_server_name, ".loupe-monitoring.svc")])
+    error_message = "Tempo's ingester, metrics-generator and query-frontend clients speak TLS, trust the CA and check a Service's name"
+  }
+  assert {
+    condition     = module.stack.helm_values.tempo.traces.otlp.grpc.receiverConfig.tls.cert_file == "/etc/loupe/tls/tls.crt" && startswith(one([for e in module.stack.helm_values.collector["otel-collector"].extraEnvs : e.value if e.name == "LOUPE_TEMPO_OTLP_ENDPOINT"]), "tempo-distributor.loupe-monitoring.svc:")
+    error_message = "Tempo's OTLP receiver serves TLS, which the Collectors' otlp_grpc/tempo speaks"
+  }
   assert {
     condition     = module.stack.helm_values.tempo.tempo.structuredConfig.compactor == yamldecode(file("${path.module}/../../../collector-config/backends/tempo.yaml")).compactor
     error_message = "Tempo's retention is collector-config/backends/tempo.yaml's"
