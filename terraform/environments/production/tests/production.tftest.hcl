@@ -248,6 +248,19 @@ run "production" {
     condition     = module.stack.helm_values.loki.deploymentMode == "SimpleScalable" && module.stack.helm_values.loki.loki.storage.type == "s3"
     error_message = "Loki in simple scalable mode on object storage"
   }
+  # Loki serves gRPC only over TLS: its targets' clients speak it too
+  assert {
+    condition = alltrue([for c in [
+      module.stack.helm_values.loki.loki.structuredConfig.ingester_client.grpc_client_config,
+      module.stack.helm_values.loki.loki.structuredConfig.frontend_worker.grpc_client_config,
+      module.stack.helm_values.loki.loki.structuredConfig.frontend.grpc_client_config,
+      module.stack.helm_values.loki.loki.structuredConfig.query_scheduler.grpc_client_config,
+      module.stack.helm_values.loki.loki.structuredConfig.storage_config.tsdb_shipper.index_gateway_client.grpc_client_config,
+      module.stack.helm_values.loki.loki.structuredConfig.compactor_grpc_client,
+      module.stack.helm_values.loki.loki.structuredConfig.ruler.ruler_client,
+    ] : c.tls_enabled && c.tls_ca_path == "/etc/loupe/tls/ca.crt" && endswith(c.tls_server_name, ".loupe-monitoring.svc")])
+    error_message = "every gRPC client between Loki's targets speaks TLS, trusts the CA and checks a Service's name"
+  }
   assert {
     condition     = module.stack.helm_values.loki.loki.structuredConfig.limits_config == yamldecode(file("${path.module}/../../../collector-config/backends/loki.yaml")).limits_config
     error_message = "Loki's limits (retention, index labels, structured metadata) are collector-config/backends/loki.yaml's"
