@@ -13,6 +13,8 @@ module "stack" {
   grafana            = local.grafana
   agent_images       = local.agent_images
   vm_agents          = local.vm_agents
+  frontend_origins   = local.frontend_origins
+  exposure           = local.exposure
 
   tls_certificate             = var.tls_certificate
   tls_private_key             = var.tls_private_key

@@ -47,6 +47,17 @@ locals {
     agent     = "registry.jewelry.internal/loupe/autoinstrumentation-java:2.31.1"
     extension = "registry.jewelry.internal/loupe/loupe-agent-extension:0.1.0"
   }
+  # the front ends whose pages send browser telemetry (frontend-telemetry/README.md): CORS answers no other
+  frontend_origins = ["https://shop.jewelry.example", "https://mes.jewelry.internal"]
+  # from outside the cluster, each endpoint on its own (terraform/README.md, "Reaching it from outside"): the
+  # Ingresses are ingress-nginx's and speak HTTPS to the parts, which serve TLS themselves; the agents' port
+  # is an internal AWS load balancer passing TLS through to the gateway
+  exposure = {
+    grafana  = { kind = "Ingress", host = "grafana.jewelry.internal", ingress_class = "nginx", annotations = local.https_backend, tls_secret_name = "grafana-ingress-tls" }
+    otlp     = { kind = "LoadBalancer", host = "otel-collector.jewelry.internal", annotations = { "service.beta.kubernetes.io/aws-load-balancer-scheme" = "internal" } }
+    frontend = { kind = "Ingress", host = "otel-browser.jewelry.example", ingress_class = "nginx", annotations = local.https_backend, tls_secret_name = "otel-browser-ingress-tls" }
+  }
+  https_backend = { "nginx.ingress.kubernetes.io/backend-protocol" = "HTTPS" }
   vm_agents = {
     otlp_endpoint = "https://otel-collector.jewelry.internal:4318"
     ca_file       = "/etc/loupe/ca.crt"

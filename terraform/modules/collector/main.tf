@@ -16,6 +16,21 @@ locals {
   tls_dir    = "/etc/otelcol/tls"
   secret_dir = "/etc/otelcol/secrets"
   queue_dir  = "/var/lib/otelcol/queues"
+  # what the outside reaches: the agents' OTLP/HTTP (gateway.yaml's otlp) and the browsers' (otlp/frontend)
+  ports       = { otlp = 4318, frontend = 4319 }
+  public_tier = one([for k, t in var.tiers : k if t.public])
+  # the chart's ingress takes the first and the rest as additionalIngresses, each <tier>-<endpoint>
+  ingresses = [for e, x in var.exposure : {
+    name             = e
+    ingressClassName = x.ingress_class
+    annotations      = x.annotations
+    hosts            = [{ host = x.host, paths = [{ path = "/", pathType = "Prefix", port = local.ports[e] }] }]
+    tls              = x.tls_secret_name == null ? [] : [{ secretName = x.tls_secret_name, hosts = [x.host] }]
+  } if x.kind == "Ingress"]
+  ingress = length(local.ingresses) == 0 ? jsonencode({ enabled = false }) : jsonencode(merge(local.ingresses[0], {
+    enabled             = true
+    additionalIngresses = slice(local.ingresses, 1, length(local.ingresses))
+  }))
 }
 
 resource "kubernetes_config_map" "config" {
@@ -79,8 +94,33 @@ resource "helm_release" "tier" {
       jaeger-grpc    = { enabled = false }
       zipkin         = { enabled = false }
       metrics        = { enabled = true }
+      # the browsers' receiver, on the tier they reach
+      otlp-frontend = { enabled = each.value.public, containerPort = local.ports.frontend, servicePort = local.ports.frontend, protocol = "TCP" }
     }
+    ingress = jsondecode(each.value.public ? local.ingress : jsonencode({ enabled = false }))
     # a headless Service gives the routing tier's DNS resolver one address per sampler
     service = each.value.headless ? { type = "ClusterIP", clusterIP = "None" } : { type = "ClusterIP" }
   })]
+}
+
+# a LoadBalancer per endpoint so exposed: that port only (never the Collector's metrics or gRPC), TLS passing
+# through to the Collector, so its certificate must also name the host the outside uses
+resource "kubernetes_service" "exposed" {
+  for_each = { for e, x in var.exposure : e => x if x.kind == "LoadBalancer" }
+  metadata {
+    name        = "${local.public_tier}-${each.key}"
+    namespace   = var.namespace
+    annotations = each.value.annotations
+  }
+  spec {
+    type = "LoadBalancer"
+    # the chart's selector labels of the tier's pods
+    selector = { "app.kubernetes.io/name" = "opentelemetry-collector", "app.kubernetes.io/instance" = helm_release.tier[local.public_tier].name }
+    port {
+      name        = each.key
+      port        = local.ports[each.key]
+      target_port = local.ports[each.key]
+    }
+    load_balancer_source_ranges = each.value.source_ranges
+  }
 }

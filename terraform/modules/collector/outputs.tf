@@ -12,3 +12,14 @@ output "config_maps" {
   description = "Each tier's config files as the ConfigMap holds them: tier => file name => text."
   value       = { for k, c in kubernetes_config_map.config : k => c.data }
 }
+
+output "exposed_services" {
+  description = "The LoadBalancer Services of exposure: endpoint => { name, type, port, selector, source_ranges }."
+  value = { for e, svc in kubernetes_service.exposed : e => {
+    name          = svc.metadata[0].name
+    type          = svc.spec[0].type
+    port          = svc.spec[0].port[0].port
+    selector      = svc.spec[0].selector
+    source_ranges = svc.spec[0].load_balancer_source_ranges
+  } }
+}

@@ -25,6 +25,16 @@ locals {
   # dashboards/<folder>/<name>.json → one provider per folder, so Grafana shows the same folders
   dashboard_folders = distinct([for path in keys(var.dashboards) : dirname(path)])
   provider_name     = { for f in local.dashboard_folders : f => f == "." ? "loupe" : replace(f, "/", "-") }
+  # reached from outside by root_url's host: an Ingress of the chart, or a LoadBalancer below
+  ingress = var.exposure == null ? jsonencode({ enabled = false }) : var.exposure.kind != "Ingress" ? jsonencode({ enabled = false }) : jsonencode({
+    enabled          = true
+    ingressClassName = var.exposure.ingress_class
+    annotations      = var.exposure.annotations
+    hosts            = [var.exposure.host]
+    path             = "/"
+    pathType         = "Prefix"
+    tls              = var.exposure.tls_secret_name == null ? [] : [{ secretName = var.exposure.tls_secret_name, hosts = [var.exposure.host] }]
+  })
 }
 
 resource "kubernetes_secret" "grafana" {
@@ -46,7 +56,11 @@ resource "helm_release" "grafana" {
   chart      = "grafana"
   version    = var.chart_version
   values = [yamlencode({
-    fullnameOverride  = var.name
+    fullnameOverride = var.name
+    ingress          = jsondecode(local.ingress)
+    # the chart's probes (GET /api/health on the grafana port), in the scheme Grafana serves
+    readinessProbe    = { httpGet = { scheme = var.tls ? "HTTPS" : "HTTP" } }
+    livenessProbe     = { httpGet = { scheme = var.tls ? "HTTPS" : "HTTP" } }
     admin             = { existingSecret = kubernetes_secret.grafana.metadata[0].name }
     envFromSecret     = kubernetes_secret.grafana.metadata[0].name
     extraSecretMounts = var.tls ? [{ name = "tls", mountPath = local.tls_dir, secretName = var.tls_secret_name, readOnly = true }] : []
@@ -95,4 +109,25 @@ resource "helm_release" "grafana" {
       }
     }
   })]
+}
+
+# Grafana's port alone, TLS passing through to Grafana: its certificate must also name root_url's host
+resource "kubernetes_service" "exposed" {
+  count = var.exposure == null ? 0 : var.exposure.kind == "LoadBalancer" ? 1 : 0
+  metadata {
+    name        = "${var.name}-exposed"
+    namespace   = var.namespace
+    annotations = var.exposure.annotations
+  }
+  spec {
+    type = "LoadBalancer"
+    # the chart's selector labels
+    selector = { "app.kubernetes.io/name" = "grafana", "app.kubernetes.io/instance" = helm_release.grafana.name }
+    port {
+      name        = "https"
+      port        = 443
+      target_port = 3000
+    }
+    load_balancer_source_ranges = var.exposure.source_ranges
+  }
 }

@@ -69,3 +69,24 @@ variable "tls_secret_name" {
   description = "Secret with tls.crt, tls.key and ca.crt."
   type        = string
 }
+
+variable "exposure" {
+  description = <<-EOT
+    How root_url's host reaches Grafana from outside the cluster: an Ingress (kind "Ingress": host,
+    ingress_class, annotations, tls_secret_name, the Secret of the host's certificate) or a Service of type
+    LoadBalancer on 443 (kind "LoadBalancer": annotations, source_ranges); null, inside the cluster only.
+  EOT
+  type = object({
+    kind            = string
+    host            = string
+    ingress_class   = optional(string)
+    annotations     = optional(map(string), {})
+    tls_secret_name = optional(string)
+    source_ranges   = optional(list(string), [])
+  })
+  default = null
+  validation {
+    condition     = var.exposure == null ? true : contains(["Ingress", "LoadBalancer"], var.exposure.kind)
+    error_message = "exposure's kind is Ingress or LoadBalancer."
+  }
+}

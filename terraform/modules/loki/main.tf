@@ -13,8 +13,26 @@ locals {
   repo     = yamldecode(var.loki_config)
   tls_dir  = "/etc/loupe/tls"
   scalable = var.deployment_mode == "SimpleScalable"
+  # Loki's targets reach each other's gRPC port, which grpc_tls_config makes TLS-only: each client speaks
+  # TLS, trusts the CA and, dialling pod IPs from the ring or a headless Service, checks the certificate for
+  # a Service's name (tls_certificate holds *.<namespace>.svc): the write target's ingesters, the backend's
+  # query scheduler, index gateway, compactor and rulers, the read target's query frontend. The keys are
+  # Loki 3.6.3's (the chart's appVersion): pkg/loki/loki.go and the clients' grpcclient.Config
+  grpc_client = { for client, target in { write = "write", backend = "backend", read = "read" } : client => {
+    tls_enabled = true, tls_ca_path = "${local.tls_dir}/ca.crt", tls_server_name = "${var.name}-${target}.${var.namespace}.svc"
+  } }
+  tls_clients = { for k, v in {
+    ingester_client       = { grpc_client_config = local.grpc_client.write }
+    frontend_worker       = { grpc_client_config = local.grpc_client.backend }
+    frontend              = { grpc_client_config = local.grpc_client.backend }
+    query_scheduler       = { grpc_client_config = local.grpc_client.read }
+    storage_config        = { tsdb_shipper = { index_gateway_client = { grpc_client_config = local.grpc_client.backend } } }
+    compactor_grpc_client = local.grpc_client.backend
+    ruler                 = { ruler_client = local.grpc_client.backend }
+  } : k => v if var.tls }
   structured = merge(
     { for k, v in local.repo : k => v if !contains(["common", "schema_config", "server"], k) },
+    local.tls_clients,
     {
       schema_config = { configs = [for c in local.repo.schema_config.configs : merge(c, { object_store = "s3" })] }
       compactor     = merge(local.repo.compactor, { delete_request_store = "s3" })
@@ -39,6 +57,9 @@ resource "helm_release" "loki" {
       auth_enabled     = local.repo.auth_enabled
       commonConfig     = { replication_factor = local.scalable ? 3 : 1 }
       structuredConfig = local.structured
+      # every target's readiness probe (GET /ready on http-metrics), in the scheme the server serves; the
+      # chart has no liveness probe to set
+      readinessProbe = { httpGet = { scheme = var.tls ? "HTTPS" : "HTTP" } }
       storage = {
         type        = "s3"
         bucketNames = { chunks = var.bucket, ruler = var.bucket, admin = var.bucket }

@@ -13,11 +13,17 @@ terraform {
 locals {
   repo_config = yamldecode(var.prometheus_config)
   scheme      = var.tls ? "https" : "http"
-  tls_dir     = "/etc/loupe/tls"
-  tls_client  = var.tls ? { tls_config = { ca_file = "${local.tls_dir}/ca.crt" } } : {}
-  web_config  = { tls_server_config = { cert_file = "${local.tls_dir}/tls.crt", key_file = "${local.tls_dir}/tls.key", min_version = "TLS12" } }
+  # the kubelet's probes speak what the server serves: the charts' HTTP would never see a TLS-only pod Ready
+  probe_scheme = upper(local.scheme)
+  tls_dir      = "/etc/loupe/tls"
+  # what Prometheus dials is a pod's IP (Alertmanager's A records) or localhost, which no certificate names:
+  # the name checked is the Service's, one the certificate holds (*.<namespace>.svc)
+  tls_client = { for service in [var.alertmanager_name, var.prometheus_name] : service => var.tls ? {
+    tls_config = { ca_file = "${local.tls_dir}/ca.crt", server_name = "${service}.${var.namespace}.svc" }
+  } : {} }
+  web_config = { tls_server_config = { cert_file = "${local.tls_dir}/tls.crt", key_file = "${local.tls_dir}/tls.key", min_version = "TLS12" } }
 
-  self_scrape = merge(local.tls_client, { scheme = local.scheme })
+  self_scrape = merge(local.tls_client[var.prometheus_name], { scheme = local.scheme })
   collector_job = {
     job_name              = "otel-collector"
     kubernetes_sd_configs = [{ role = "pod", namespaces = { names = [var.namespace] } }]
@@ -38,7 +44,7 @@ locals {
         alertmanagers = [merge({
           scheme         = local.scheme
           dns_sd_configs = [{ names = ["${var.alertmanager_name}-headless.${var.namespace}.svc"], type = "A", port = 9093 }]
-        }, local.tls_client)]
+        }, local.tls_client[var.alertmanager_name])]
       }
       # the Collector has one Service per tier over several pods: each pod is scraped, with the service
       # label of docs/label-contract.md; Prometheus scrapes itself over TLS. (jsonencode/jsondecode: the
@@ -108,6 +114,9 @@ resource "helm_release" "alertmanager" {
       var.tls ? [{ name = "web", mountPath = "/etc/loupe/web", readOnly = true }] : [],
     )
     persistence = { enabled = true, size = "1Gi" }
+    # the chart's probes (GET / on the http port), in the scheme Alertmanager serves
+    livenessProbe  = { httpGet = { scheme = local.probe_scheme } }
+    readinessProbe = { httpGet = { scheme = local.probe_scheme } }
   })]
 }
 
@@ -131,6 +140,7 @@ resource "helm_release" "prometheus" {
       # Alertmanagers deduplicate); the Collectors' remote writes go through the Service to one of them
       replicaCount     = var.prometheus_replicas
       statefulSet      = { enabled = var.prometheus_replicas > 1 }
+      probeScheme      = local.probe_scheme
       retention        = var.retention
       retentionSize    = var.retention_size
       persistentVolume = { size = var.storage_size }

@@ -1,6 +1,6 @@
 # Every file of the repository that the deployment uses is read here, and only here: the other modules
 # take contents, never paths. So the list of what is deployed is one output (files_read), which the
-# checks hold to the repository's folders (terraform/src/test: RepositoryFilesTest).
+# checks hold to the repository's folders (terraform/src/test: TerraformChecksTest).
 terraform {
   required_version = ">= 1.6"
 }

@@ -24,12 +24,18 @@ locals {
       config_files = tolist(["gateway.yaml", "production.yaml", "scale-out-routing.yaml"])
       replicas     = var.collector.routing_replicas
       headless     = false
-      environment  = tomap({ LOUPE_SAMPLING_TIER_HOST = "${local.sampling_tier}.${var.namespace}.svc" })
+      public       = true
+      # the resolver dials each sampler's IP; TLS checks the Service's name, which the certificate holds
+      environment = tomap({
+        LOUPE_SAMPLING_TIER_HOST        = "${local.sampling_tier}.${var.namespace}.svc"
+        LOUPE_SAMPLING_TIER_SERVER_NAME = "${local.sampling_tier}.${var.namespace}.svc"
+      })
     }
     (local.sampling_tier) = {
       config_files = tolist(["gateway.yaml", "production.yaml", "scale-out-sampling.yaml"])
       replicas     = var.collector.sampling_replicas
       headless     = true
+      public       = false
       environment  = tomap({})
     }
     # neither tier scrapes MES and RabbitMQ (every replica would write the same series): one
@@ -38,6 +44,7 @@ locals {
       config_files = tolist(["gateway.yaml", "production.yaml"])
       replicas     = 1
       headless     = false
+      public       = false
       environment  = tomap({})
     }
     }) : tomap({
@@ -45,6 +52,7 @@ locals {
       config_files = tolist(["gateway.yaml", "production.yaml"])
       replicas     = 1
       headless     = false
+      public       = true
       environment  = tomap({})
     }
   })
@@ -138,7 +146,10 @@ module "collector" {
   tiers           = local.collector_tiers
   tls_secret_name = kubernetes_secret.tls.metadata[0].name
   agent_token     = var.agent_token
+  exposure        = { for e in ["otlp", "frontend"] : e => var.exposure[e] if var.exposure[e] != null }
   environment = {
+    # the front ends whose pages may send (CORS of otlp/frontend), a YAML list; none refuses every browser
+    LOUPE_FRONTEND_ORIGINS          = jsonencode(var.frontend_origins)
     LOUPE_TEMPO_OTLP_ENDPOINT       = module.tempo.otlp_grpc_endpoint
     LOUPE_LOKI_OTLP_ENDPOINT        = module.loki.otlp_url
     LOUPE_PROMETHEUS_WRITE_ENDPOINT = "${module.prometheus.prometheus_url}/api/v1/write"
@@ -158,6 +169,7 @@ module "grafana" {
   }
   dashboards          = module.repository.dashboards
   root_url            = var.grafana.root_url
+  exposure            = var.exposure.grafana
   oauth               = var.grafana.oauth
   oauth_client_secret = var.grafana_oauth_client_secret
   admin_password      = var.grafana_admin_password

@@ -51,3 +51,8 @@ output "alertmanager_templates" {
   description = "Alertmanager's notification templates as deployed."
   value       = module.prometheus.alertmanager_templates
 }
+
+output "exposed_services" {
+  description = "The LoadBalancer Services of exposure: collector (endpoint => Service) and grafana (or null)."
+  value       = { collector = module.collector.exposed_services, grafana = module.grafana.exposed_service }
+}

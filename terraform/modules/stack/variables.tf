@@ -90,6 +90,33 @@ variable "vm_agents" {
   type        = object({ otlp_endpoint = string, ca_file = string, headers_file = string })
 }
 
+variable "frontend_origins" {
+  description = "Origins of the front ends whose pages send browser telemetry (frontend-telemetry/) to the gateway's otlp/frontend receiver, e.g. [\"https://shop.jewelry.example\"]: its CORS answers only these (LOUPE_FRONTEND_ORIGINS); none refuses every browser."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for o in var.frontend_origins : can(regex("^https?://[^/]+$", o))])
+    error_message = "An origin is scheme://host[:port], without a path or a trailing slash (CORS compares it whole)."
+  }
+}
+
+variable "exposure" {
+  description = <<-EOT
+    What is reachable from outside the cluster, each endpoint on its own: grafana (root_url's host), otlp (the
+    gateway's OTLP/HTTP 4318, for the VMs' agents: vm_agents.otlp_endpoint), frontend (the browsers'
+    receiver 4319, frontend-telemetry's collectorUrl). Each null (inside only), an Ingress (kind "Ingress":
+    host, ingress_class, annotations, tls_secret_name) or a LoadBalancer Service on that port alone (kind
+    "LoadBalancer": host, the name DNS gives its address, annotations, source_ranges). See modules/collector
+    and modules/grafana.
+  EOT
+  type = object({
+    grafana  = optional(object({ kind = string, host = string, ingress_class = optional(string), annotations = optional(map(string), {}), tls_secret_name = optional(string), source_ranges = optional(list(string), []) }))
+    otlp     = optional(object({ kind = string, host = string, ingress_class = optional(string), annotations = optional(map(string), {}), tls_secret_name = optional(string), source_ranges = optional(list(string), []) }))
+    frontend = optional(object({ kind = string, host = string, ingress_class = optional(string), annotations = optional(map(string), {}), tls_secret_name = optional(string), source_ranges = optional(list(string), []) }))
+  })
+  default = {}
+}
+
 # secrets: never in the repository, never in a .tfvars file in it (terraform/README.md, "Inputs")
 
 variable "tls_certificate" {

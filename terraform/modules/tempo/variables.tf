@@ -21,7 +21,7 @@ variable "tempo_config" {
 }
 
 variable "replicas" {
-  description = "Replicas of the write path (distributor, ingester: 3 ingesters for the default replication factor of 3) and of the read path (querier, query_frontend)."
+  description = "Replicas of the write path (distributor, ingester: 3 or more keep each span on 3 ingesters, fewer on 1) and of the read path (querier, query_frontend)."
   type        = object({ distributor = number, ingester = number, querier = number, query_frontend = number })
 }
 

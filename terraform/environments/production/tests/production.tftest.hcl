@@ -74,6 +74,58 @@ run "production" {
     error_message = "every Collector runs with GOMEMLIMIT at 60 % of its 640Mi (collector-config/README.md), not the chart's 80 %"
   }
 
+  # from outside: Grafana, the VMs' agents (4318) and the browsers (4319), each on its own
+  assert {
+    condition = (
+      module.stack.helm_values.collector["otel-collector"].ports["otlp-frontend"] == { enabled = true, containerPort = 4319, servicePort = 4319, protocol = "TCP" }
+      && !module.stack.helm_values.collector["otel-collector-sampling"].ports["otlp-frontend"].enabled
+      && !module.stack.helm_values.collector["otel-collector-scrape"].ports["otlp-frontend"].enabled
+    )
+    error_message = "the tier agents and browsers send to has the browsers' port 4319 (gateway.yaml's otlp/frontend) on its Service, the other tiers not"
+  }
+  assert {
+    condition = (
+      yamldecode(file("${path.module}/../../../collector-config/gateway.yaml")).receivers["otlp/frontend"].protocols.http.cors.allowed_origins == "$${env:LOUPE_FRONTEND_ORIGINS:-[]}"
+      && alltrue([for tier in values(module.stack.helm_values.collector) :
+      yamldecode(one([for e in tier.extraEnvs : e.value if e.name == "LOUPE_FRONTEND_ORIGINS"])) == ["https://shop.jewelry.example", "https://mes.jewelry.internal"]])
+    )
+    error_message = "the gateway's browser receiver answers the front ends' origins (LOUPE_FRONTEND_ORIGINS, a YAML list), not none"
+  }
+  assert {
+    condition = (
+      module.stack.helm_values.collector["otel-collector"].ingress.enabled
+      && module.stack.helm_values.collector["otel-collector"].ingress.name == "frontend"
+      && module.stack.helm_values.collector["otel-collector"].ingress.hosts == [{ host = "otel-browser.jewelry.example", paths = [{ path = "/", pathType = "Prefix", port = 4319 }] }]
+      && module.stack.helm_values.collector["otel-collector"].ingress.tls == [{ secretName = "otel-browser-ingress-tls", hosts = ["otel-browser.jewelry.example"] }]
+      && module.stack.helm_values.collector["otel-collector"].ingress.additionalIngresses == []
+      && !module.stack.helm_values.collector["otel-collector-sampling"].ingress.enabled
+    )
+    error_message = "the browsers reach 4319 at otel-browser.jewelry.example (frontend-telemetry's collectorUrl) through an Ingress of the routing tier"
+  }
+  assert {
+    condition = (
+      keys(module.stack.exposed_services.collector) == ["otlp"]
+      && module.stack.exposed_services.collector.otlp.name == "otel-collector-otlp"
+      && module.stack.exposed_services.collector.otlp.type == "LoadBalancer"
+      && module.stack.exposed_services.collector.otlp.port == 4318
+      && module.stack.exposed_services.collector.otlp.selector == tomap({ "app.kubernetes.io/name" = "opentelemetry-collector", "app.kubernetes.io/instance" = "otel-collector" })
+    )
+    error_message = "the VMs' agents reach the routing tier's 4318, and only that port, through a LoadBalancer"
+  }
+  assert {
+    condition     = strcontains(module.stack.systemd_drop_ins["shop-api"], "OTEL_EXPORTER_OTLP_ENDPOINT=https://${local.exposure.otlp.host}:4318")
+    error_message = "the VMs' drop-ins send to the host the gateway's 4318 is exposed at"
+  }
+  assert {
+    condition = (
+      module.stack.helm_values.grafana.ingress.enabled && module.stack.helm_values.grafana.ingress.hosts == ["grafana.jewelry.internal"]
+      && "https://${module.stack.helm_values.grafana.ingress.hosts[0]}" == module.stack.helm_values.grafana["grafana.ini"].server.root_url
+      && module.stack.helm_values.grafana.ingress.annotations["nginx.ingress.kubernetes.io/backend-protocol"] == "HTTPS"
+      && module.stack.exposed_services.grafana == null
+    )
+    error_message = "Grafana is reached at root_url's host through an Ingress that speaks HTTPS to it"
+  }
+
   # Prometheus: the rule groups are the repository's
   assert {
     condition = alltrue([
@@ -101,8 +153,56 @@ run "production" {
     error_message = "Prometheus's global section (intervals, external labels) is the repository's"
   }
   assert {
+    condition = [for j in module.stack.helm_values.prometheus.serverFiles["prometheus.yml"].scrape_configs : j if !contains(["otel-collector", "prometheus"], j.job_name)] == [
+      for j in yamldecode(file("${path.module}/../../../collector-config/backends/prometheus.yml")).scrape_configs : j if !contains(["otel-collector", "prometheus"], j.job_name)
+    ]
+    error_message = "every scrape job of backends/prometheus.yml but the two a cluster changes (the Collector's pods, Prometheus over TLS) is deployed as written, the reconciler's among them"
+  }
+  assert {
     condition     = module.stack.helm_values.prometheus.serverFiles["prometheus.yml"].alerting.alertmanagers[0].scheme == "https"
     error_message = "Prometheus reaches Alertmanager over TLS"
+  }
+  # TLS to a pod's IP or to localhost: the name checked is a Service's, which the *.<namespace>.svc certificate holds
+  assert {
+    condition     = module.stack.helm_values.prometheus.serverFiles["prometheus.yml"].alerting.alertmanagers[0].tls_config.server_name == "alertmanager.loupe-monitoring.svc"
+    error_message = "Prometheus finds the Alertmanagers by their pods' IPs: it must check the certificate for the Service's name, or no alert is sent"
+  }
+  assert {
+    condition = one([for j in module.stack.helm_values.prometheus.serverFiles["prometheus.yml"].scrape_configs : j if j.job_name == "prometheus"]).tls_config == {
+      ca_file = "/etc/loupe/tls/ca.crt", server_name = "prometheus.loupe-monitoring.svc"
+    }
+    error_message = "Prometheus scrapes itself at localhost over TLS, checking the certificate for its Service's name"
+  }
+  assert {
+    condition = (
+      yamldecode(file("${path.module}/../../../collector-config/overrides/scale-out-routing.yaml")).exporters["load_balancing/sampling-tier"].protocol.otlp.tls.server_name_override
+      == "$${env:LOUPE_SAMPLING_TIER_SERVER_NAME:-otel-collector-sampling-headless}"
+      && one([for e in module.stack.helm_values.collector["otel-collector"].extraEnvs : e.value if e.name == "LOUPE_SAMPLING_TIER_SERVER_NAME"]) == "otel-collector-sampling.loupe-monitoring.svc"
+    )
+    error_message = "the routing tier dials each sampler's IP: its TLS checks the sampling Service's name (LOUPE_SAMPLING_TIER_SERVER_NAME)"
+  }
+
+  # with TLS on, the kubelet's probes speak HTTPS, or no pod becomes Ready (each chart's own key)
+  assert {
+    condition = alltrue([
+      module.stack.helm_values.prometheus.server.probeScheme == "HTTPS",
+      module.stack.helm_values.alertmanager.readinessProbe.httpGet.scheme == "HTTPS",
+      module.stack.helm_values.alertmanager.livenessProbe.httpGet.scheme == "HTTPS",
+      module.stack.helm_values.tempo.tempo.readinessProbe.httpGet.scheme == "HTTPS",
+      module.stack.helm_values.tempo.tempo.livenessProbe.httpGet.scheme == "HTTPS",
+      module.stack.helm_values.loki.loki.readinessProbe.httpGet.scheme == "HTTPS",
+      module.stack.helm_values.grafana.readinessProbe.httpGet.scheme == "HTTPS",
+      module.stack.helm_values.grafana.livenessProbe.httpGet.scheme == "HTTPS",
+    ])
+    error_message = "Prometheus, Alertmanager, Tempo, Loki and Grafana serve only TLS: their probes must be HTTPS"
+  }
+  # the Collector's probes go to health_check, which serves plain HTTP (gateway.yaml, production.yaml give it no TLS)
+  assert {
+    condition = (
+      !can(yamldecode(file("${path.module}/../../../collector-config/overrides/production.yaml")).extensions.health_check.tls)
+      && alltrue([for tier in values(module.stack.helm_values.collector) : !can(tier.livenessProbe.httpGet.scheme) && !can(tier.readinessProbe.httpGet.scheme)])
+    )
+    error_message = "the Collector's health_check has no TLS, so its probes keep the chart's HTTP"
   }
 
   # Alertmanager: the repository's config and templates, two replicas in one cluster
@@ -124,8 +224,21 @@ run "production" {
 
   # Tempo and Loki: scalable, on object storage, the repository's retention
   assert {
-    condition     = module.stack.helm_values.tempo.storage.trace.backend == "s3" && module.stack.helm_values.tempo.ingester.replicas == 3
-    error_message = "Tempo on object storage, three ingesters"
+    condition     = module.stack.helm_values.tempo.storage.trace.backend == "s3" && module.stack.helm_values.tempo.ingester.replicas == 3 && module.stack.helm_values.tempo.ingester.config.replication_factor == 3
+    error_message = "Tempo on object storage, three ingesters, each span on three of them"
+  }
+  # Tempo serves gRPC only over TLS: its own components' clients and the Collectors' receiver speak it too
+  assert {
+    condition = alltrue([for c in [
+      module.stack.helm_values.tempo.tempo.structuredConfig.ingester_client.grpc_client_config,
+      module.stack.helm_values.tempo.tempo.structuredConfig.metrics_generator_client.grpc_client_config,
+      module.stack.helm_values.tempo.tempo.structuredConfig.querier.frontend_worker.grpc_client_config,
+    ] : c.tls_enabled && c.tls_ca_path == "/etc/loupe/tls/ca.crt" && endswith(c.tls_server_name, ".loupe-monitoring.svc")])
+    error_message = "Tempo's ingester, metrics-generator and query-frontend clients speak TLS, trust the CA and check a Service's name"
+  }
+  assert {
+    condition     = module.stack.helm_values.tempo.traces.otlp.grpc.receiverConfig.tls.cert_file == "/etc/loupe/tls/tls.crt" && startswith(one([for e in module.stack.helm_values.collector["otel-collector"].extraEnvs : e.value if e.name == "LOUPE_TEMPO_OTLP_ENDPOINT"]), "tempo-distributor.loupe-monitoring.svc:")
+    error_message = "Tempo's OTLP receiver serves TLS, which the Collectors' otlp_grpc/tempo speaks"
   }
   assert {
     condition     = module.stack.helm_values.tempo.tempo.structuredConfig.compactor == yamldecode(file("${path.module}/../../../collector-config/backends/tempo.yaml")).compactor
@@ -134,6 +247,19 @@ run "production" {
   assert {
     condition     = module.stack.helm_values.loki.deploymentMode == "SimpleScalable" && module.stack.helm_values.loki.loki.storage.type == "s3"
     error_message = "Loki in simple scalable mode on object storage"
+  }
+  # Loki serves gRPC only over TLS: its targets' clients speak it too
+  assert {
+    condition = alltrue([for c in [
+      module.stack.helm_values.loki.loki.structuredConfig.ingester_client.grpc_client_config,
+      module.stack.helm_values.loki.loki.structuredConfig.frontend_worker.grpc_client_config,
+      module.stack.helm_values.loki.loki.structuredConfig.frontend.grpc_client_config,
+      module.stack.helm_values.loki.loki.structuredConfig.query_scheduler.grpc_client_config,
+      module.stack.helm_values.loki.loki.structuredConfig.storage_config.tsdb_shipper.index_gateway_client.grpc_client_config,
+      module.stack.helm_values.loki.loki.structuredConfig.compactor_grpc_client,
+      module.stack.helm_values.loki.loki.structuredConfig.ruler.ruler_client,
+    ] : c.tls_enabled && c.tls_ca_path == "/etc/loupe/tls/ca.crt" && endswith(c.tls_server_name, ".loupe-monitoring.svc")])
+    error_message = "every gRPC client between Loki's targets speaks TLS, trusts the CA and checks a Service's name"
   }
   assert {
     condition     = module.stack.helm_values.loki.loki.structuredConfig.limits_config == yamldecode(file("${path.module}/../../../collector-config/backends/loki.yaml")).limits_config

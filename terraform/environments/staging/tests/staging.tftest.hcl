@@ -48,6 +48,20 @@ run "staging" {
     error_message = "one Prometheus, one Alertmanager"
   }
   assert {
+    condition     = module.stack.helm_values.tempo.ingester.replicas == 1 && module.stack.helm_values.tempo.ingester.config.replication_factor == 1
+    error_message = "one Tempo ingester keeps each span once: the chart's replication factor of 3 would refuse every write"
+  }
+  assert {
+    condition = (
+      module.stack.helm_values.collector["otel-collector"].ports["otlp-frontend"].enabled
+      && yamldecode(one([for e in module.stack.helm_values.collector["otel-collector"].extraEnvs : e.value if e.name == "LOUPE_FRONTEND_ORIGINS"])) == ["https://shop-staging.jewelry.example", "https://mes-staging.jewelry.internal"]
+      && module.stack.helm_values.collector["otel-collector"].ingress.hosts[0].host == "otel-browser-staging.jewelry.example"
+      && module.stack.exposed_services.collector.otlp.port == 4318
+      && module.stack.helm_values.grafana.ingress.hosts == ["grafana-staging.jewelry.internal"]
+    )
+    error_message = "staging's gateway takes its front ends' browsers on 4319 (Ingress) and the VMs' agents on 4318 (LoadBalancer); Grafana has an Ingress"
+  }
+  assert {
     condition     = module.stack.helm_values.loki.deploymentMode == "SingleBinary"
     error_message = "Loki as one binary"
   }
