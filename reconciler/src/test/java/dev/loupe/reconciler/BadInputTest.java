@@ -93,6 +93,27 @@ class BadInputTest {
         + " DB query's stages are [shop_accepted, crm_confirmed]");
   }
 
+  /**
+   * A status the default queries do not know (a later MES or CRM release) stops the run naming the query's
+   * setting: neither listed as lost nor hidden as accounted for.
+   */
+  @Test
+  void aStatusTheDefaultMesQueryDoesNotKnowNamesTheQuerySetting(Databases db) throws Exception {
+    db.exec("mes", "INSERT INTO orders (order_id, item_id, model_key, base_price_cents, status, received_at)"
+        + " VALUES ('JW-000003', 1, 'm', 42000, 'ON_HOLD', now() - interval '3 days')");
+
+    assertFailsNamingAndKeepsTheLastList("setting mes-db.query: order JW-000003 has the stage 'ON_HOLD'; the MES DB"
+        + " query's stages are [mes_received, priced, in_production] (the query must map every status to one of them)");
+  }
+
+  @Test
+  void aStatusTheDefaultShopQueryDoesNotKnowNamesTheQuerySetting(Databases db) throws Exception {
+    db.exec("shop", "UPDATE orders SET status = 'CANCELLED' WHERE id = 'JW-000004'");
+
+    assertFailsNamingAndKeepsTheLastList("setting shop-db.query: order JW-000004 has the stage 'CANCELLED'; the Shop"
+        + " DB query's stages are [shop_accepted, crm_confirmed]");
+  }
+
   @Test
   void rowsOutOfOrderNameTheQuerySetting() throws Exception {
     settings.put("shop-db.query", "SELECT id AS order_id, created_at AS placed_at, 'crm_confirmed' AS stage"

@@ -63,6 +63,10 @@ class ReconcilerTest {
     mesOrder(db, "JW-000011", "IN_PRODUCTION", "20 days");             // accounted for
     shopOrder(db, "JW-000012", "RECEIVED", "2 days");                  // MES reported it, the MES DB lost it
     shopOrder(db, "JW-000013", "CONFIRMED", "40 days");                // outside the window
+    shopOrder(db, "JW-000014", "SHIPPED", "10 days");
+    mesOrder(db, "JW-000014", "SHIPPED", "10 days");                   // made and shipped: accounted for
+    shopOrder(db, "JW-000015", "CONFIRMED", "12 days");
+    mesOrder(db, "JW-000015", "SHIPPED", "12 days");                   // shipped, its status reports lost
     mesOrder(db, "HIST-000001", "IN_PRODUCTION", "3 days");            // MES history, not placed in this shop
     mesOrder(db, "JW-000000", "PRICED", "2 days");                     // sorts before every shop order
     mesOrder(db, "JW-000099", "PRICED", "2 days");                     // and after
@@ -70,7 +74,7 @@ class ReconcilerTest {
     Run run = run(Databases.args(db.settings(out), "--since", "30d"));
 
     assertThat(run.exit()).as(run.err()).isZero();
-    assertThat(run.out()).contains("12 orders placed since").contains("8 not where they should be");
+    assertThat(run.out()).contains("14 orders placed since").contains("8 not where they should be");
     List<String> csv = Files.readAllLines(out.resolve("lost-orders.csv"));
     assertThat(csv.get(0)).isEqualTo("order_id,placed_at,last_stage,age_hours,journey_url");
     assertThat(csv.subList(1, csv.size())).extracting(ReconcilerTest::idAndStage).containsExactly(
@@ -80,7 +84,7 @@ class ReconcilerTest {
         + "https://grafana\\.jewelry\\.internal/d/loupe-order-journey/order-journey\\?var-order_id=JW-000001");
 
     String summary = Files.readString(out.resolve("lost-orders.md"));
-    assertThat(summary).contains("12 orders checked, 8 not where they should be")
+    assertThat(summary).contains("14 orders checked, 8 not where they should be")
         .contains("| shop accepted | 2 | 1d 0h |").contains("| CRM confirmed | 2 | 1d 1h |")
         .contains("| MES received | 3 | 1d 2h |").contains("| priced | 1 | 7d 0h |");
     // oldest first: the week-old priced order heads the list, the youngest listed one ends it
@@ -92,7 +96,7 @@ class ReconcilerTest {
         .contains("loupe_orders_unaccounted{stage=\"crm_confirmed\",} 2.0")
         .contains("loupe_orders_unaccounted{stage=\"mes_received\",} 3.0")
         .contains("loupe_orders_unaccounted{stage=\"priced\",} 1.0")
-        .contains("loupe_reconciler_orders_checked 12.0")
+        .contains("loupe_reconciler_orders_checked 14.0")
         .containsPattern("loupe_reconciler_last_success_timestamp_seconds \\d\\.\\d+E9");
     assertPromtoolAccepts(metrics);
 
