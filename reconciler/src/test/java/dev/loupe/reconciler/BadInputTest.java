@@ -145,6 +145,41 @@ class BadInputTest {
     }
   }
 
+  /**
+   * The CSV and the summary are moved into place, then the metrics file cannot be: the new CSV and summary
+   * are taken back and the previous ones put in place again, so no new list stands beside an old summary.
+   */
+  @Test
+  void aLaterMoveThatFailsPutsBackTheFilesAlreadyMoved(Databases db) throws Exception {
+    String csv = Files.readString(out.resolve("lost-orders.csv"));
+    String summary = Files.readString(out.resolve("lost-orders.md"));
+    Files.delete(out.resolve("loupe-reconciler.prom"));
+    Files.createDirectories(out.resolve("loupe-reconciler.prom/in-the-way"));
+    // the new list would differ from the previous one
+    db.exec("shop", "INSERT INTO orders (id, item_id, customer_name, customer_email, model_key, status, created_at)"
+        + " VALUES ('JW-000006', 1, 'Jane Roe', 'jane@example.com', 'm', 'NEW', now() - interval '3 days')");
+
+    Run run = ReconcilerTest.run(Databases.args(settings));
+
+    assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(1);
+    assertThat(run.err()).contains("cannot write the list in " + out + " (setting output)");
+    assertThat(Files.readString(out.resolve("lost-orders.csv"))).isEqualTo(csv);
+    assertThat(Files.readString(out.resolve("lost-orders.md"))).isEqualTo(summary);
+    try (Stream<Path> files = Files.list(out)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("lost-orders.csv", "lost-orders.md", "loupe-reconciler.prom");
+    }
+
+    // and the next run, with the way clear, replaces all three
+    Files.delete(out.resolve("loupe-reconciler.prom/in-the-way"));
+    Files.delete(out.resolve("loupe-reconciler.prom"));
+    Run next = ReconcilerTest.run(Databases.args(settings));
+    assertThat(next.exit()).as(next.err()).isZero();
+    assertThat(Files.readString(out.resolve("lost-orders.csv"))).contains("JW-000006");
+    assertThat(Files.readString(out.resolve("lost-orders.md"))).contains("6 orders checked");
+    assertThat(Files.readString(out.resolve("loupe-reconciler.prom"))).contains("loupe_reconciler_orders_checked 6.0");
+  }
+
   @Test
   void wrongSettingsExitWithTwoBeforeTouchingADatabase() {
     assertThat(ReconcilerTest.run("--set", "shop-db.querry=SELECT 1")).satisfies(r -> {
