@@ -14,6 +14,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,8 +23,9 @@ import java.util.PriorityQueue;
 /**
  * The outputs of one run, written beside the final files under temporary names and moved into place
  * only when the run completed: the CSV first, then the summary, then the metrics file whose timestamp
- * says a complete list exists. A failed run leaves the previous complete outputs as they were and its
- * own temporary files removed, so a partial list is never presented as complete.
+ * says a complete list exists. A failed run, including one whose later move fails after an earlier one
+ * succeeded, leaves the previous complete outputs in place and its own temporary files removed, so a
+ * partial list is never presented as complete (see {@link #complete}).
  */
 final class LostOrderList implements Reconciliation.Sink, AutoCloseable {
 
@@ -90,10 +92,15 @@ final class LostOrderList implements Reconciliation.Sink, AutoCloseable {
   }
 
   /**
-   * Writes the summary and the metrics file and moves all three into place.
+   * Writes the summary and the metrics file and moves all three into place as a set: the CSV, then the
+   * summary, then the metrics file (the sign of a complete run). Each move is an atomic rename; before
+   * them, each previous file is kept under a hard link, so that when a later move fails the files
+   * already moved are put back (or removed, where there was none before) and a new CSV never stays beside
+   * an old summary. Between two renames, microseconds apart, a reader can still see a new CSV beside the
+   * old summary: a reader that needs the set reads the metrics file's timestamp before and after.
    *
-   * @throws IOException if any of them cannot be written or moved; what was already moved stays, the
-   *     metrics file (the sign of a complete run) is moved last
+   * @throws IOException if any of them cannot be written or moved; the previous files are then in place
+   *     again (if putting one back fails too, that failure is attached as suppressed)
    */
   void complete(Reconciliation.Result result, ReconcilerMetrics metrics) throws IOException {
     csv.close();
@@ -101,18 +108,63 @@ final class LostOrderList implements Reconciliation.Sink, AutoCloseable {
     Files.writeString(summary, summary(result), StandardCharsets.UTF_8);
     Path prom = temp(METRICS);
     Files.writeString(prom, metrics.exposition(), StandardCharsets.UTF_8);
-    move(csvTemp, CSV);
-    move(summary, SUMMARY);
-    move(prom, METRICS);
+    Map<String, Path> previous = new LinkedHashMap<>();
+    for (String name : List.of(CSV, SUMMARY, METRICS)) {
+      previous.put(name, keep(name));
+    }
+    List<String> moved = new ArrayList<>();
+    try {
+      move(csvTemp, CSV);
+      moved.add(CSV);
+      move(summary, SUMMARY);
+      moved.add(SUMMARY);
+      move(prom, METRICS);
+      moved.add(METRICS);
+    } catch (IOException e) {
+      for (String name : moved) {
+        try {
+          Path kept = previous.get(name);
+          if (kept == null) {
+            Files.delete(dir.resolve(name));
+          } else {
+            rename(kept, dir.resolve(name));
+            temps.remove(kept);
+          }
+        } catch (IOException restore) {
+          e.addSuppressed(restore);
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** A hard link to the previous file of that name (a copy where links are not supported), or null. */
+  private Path keep(String name) throws IOException {
+    Path file = dir.resolve(name);
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    Path kept = temp(name + ".previous");
+    Files.delete(kept);
+    try {
+      Files.createLink(kept, file);
+    } catch (UnsupportedOperationException | IOException e) {
+      Files.copy(file, kept);
+    }
+    return kept;
   }
 
   private void move(Path temp, String name) throws IOException {
-    try {
-      Files.move(temp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(temp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-    }
+    rename(temp, dir.resolve(name));
     temps.remove(temp);
+  }
+
+  private static void rename(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
   }
 
   String summary(Reconciliation.Result result) {

@@ -126,7 +126,8 @@ final class OrderSource implements AutoCloseable {
       String stageId = rows.getString("stage");
       Stage stage = stages.stream().filter(st -> st.id().equals(stageId)).findFirst().orElseThrow(() ->
           new SettingException(db.querySetting(), "order " + orderId + " has the stage '" + stageId + "'; the "
-              + db.name() + " query's stages are " + stages.stream().map(Stage::id).toList()));
+              + db.name() + " query's stages are " + stages.stream().map(Stage::id).toList() + " (the query must map"
+              + " every status to one of them)"));
       return new Row(orderId, placed, stage);
     } catch (SQLException e) {
       throw queryFailed(db, e);

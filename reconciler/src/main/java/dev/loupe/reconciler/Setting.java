@@ -86,24 +86,36 @@ public enum Setting {
     private Queries() {}
 
     /**
-     * The Shop DB: the CRM moves an order NEW → AWAITING_CONFIRMATION → CONFIRMED, then writes back the
-     * statuses MES reports. Anything past the first two means a seller confirmed it.
+     * The Shop DB: the CRM moves an order NEW → AWAITING_CONFIRMATION → CONFIRMED
+     * (sample-apps/crm-api SellerDesk), then writes back the statuses MES reports (StatusListener), which
+     * are MES's statuses (sample-apps/mes-api HttpApi.STATUSES). Every one past the first two means a seller
+     * confirmed it. Any other status comes back as it is, which no stage is named, so a status the query
+     * does not know stops the run naming {@code shop-db.query} instead of being guessed at.
      */
     static final String SHOP = """
         SELECT id AS order_id, created_at AS placed_at,
-               CASE WHEN status IN ('NEW', 'AWAITING_CONFIRMATION') THEN 'shop_accepted' ELSE 'crm_confirmed' END AS stage
+               CASE WHEN status IN ('NEW', 'AWAITING_CONFIRMATION') THEN 'shop_accepted'
+                    WHEN status IN ('CONFIRMED', 'RECEIVED', 'CALCULATING', 'MODEL_REJECTED', 'PRICED',
+                                    'IN_PRODUCTION', 'SHIPPED') THEN 'crm_confirmed'
+                    ELSE status END AS stage
           FROM orders
          WHERE created_at >= ?
          ORDER BY id COLLATE "C\"""";
 
     /**
-     * The MES DB: RECEIVED → CALCULATING → PRICED → IN_PRODUCTION; MODEL_REJECTED stops at received.
-     * An order is received after it was placed, so the same window start keeps every order of the window.
+     * The MES DB (sample-apps/mes-api HttpApi.STATUSES): RECEIVED → CALCULATING → PRICED → IN_PRODUCTION
+     * → SHIPPED; MODEL_REJECTED stops at received. Shipped orders were in production, so they are
+     * accounted for (the seeded history is mostly SHIPPED). Any other status comes back as it is, which no
+     * stage is named, so a status the query does not know stops the run naming {@code mes-db.query}
+     * instead of listing its orders as lost. The window start given to it is {@link
+     * Reconciliation#CLOCK_MARGIN} before the shop's, because MES's clock may be behind the shop's.
      */
     static final String MES = """
         SELECT order_id,
-               CASE status WHEN 'IN_PRODUCTION' THEN 'in_production' WHEN 'PRICED' THEN 'priced'
-                           ELSE 'mes_received' END AS stage
+               CASE WHEN status IN ('IN_PRODUCTION', 'SHIPPED') THEN 'in_production'
+                    WHEN status = 'PRICED' THEN 'priced'
+                    WHEN status IN ('RECEIVED', 'CALCULATING', 'MODEL_REJECTED') THEN 'mes_received'
+                    ELSE status END AS stage
           FROM orders
          WHERE received_at >= ?
          ORDER BY order_id COLLATE "C\"""";

@@ -93,6 +93,27 @@ class BadInputTest {
         + " DB query's stages are [shop_accepted, crm_confirmed]");
   }
 
+  /**
+   * A status the default queries do not know (a later MES or CRM release) stops the run naming the query's
+   * setting: neither listed as lost nor hidden as accounted for.
+   */
+  @Test
+  void aStatusTheDefaultMesQueryDoesNotKnowNamesTheQuerySetting(Databases db) throws Exception {
+    db.exec("mes", "INSERT INTO orders (order_id, item_id, model_key, base_price_cents, status, received_at)"
+        + " VALUES ('JW-000003', 1, 'm', 42000, 'ON_HOLD', now() - interval '3 days')");
+
+    assertFailsNamingAndKeepsTheLastList("setting mes-db.query: order JW-000003 has the stage 'ON_HOLD'; the MES DB"
+        + " query's stages are [mes_received, priced, in_production] (the query must map every status to one of them)");
+  }
+
+  @Test
+  void aStatusTheDefaultShopQueryDoesNotKnowNamesTheQuerySetting(Databases db) throws Exception {
+    db.exec("shop", "UPDATE orders SET status = 'CANCELLED' WHERE id = 'JW-000004'");
+
+    assertFailsNamingAndKeepsTheLastList("setting shop-db.query: order JW-000004 has the stage 'CANCELLED'; the Shop"
+        + " DB query's stages are [shop_accepted, crm_confirmed]");
+  }
+
   @Test
   void rowsOutOfOrderNameTheQuerySetting() throws Exception {
     settings.put("shop-db.query", "SELECT id AS order_id, created_at AS placed_at, 'crm_confirmed' AS stage"
@@ -122,6 +143,41 @@ class BadInputTest {
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactly("lost-orders.csv");
     }
+  }
+
+  /**
+   * The CSV and the summary are moved into place, then the metrics file cannot be: the new CSV and summary
+   * are taken back and the previous ones put in place again, so no new list stands beside an old summary.
+   */
+  @Test
+  void aLaterMoveThatFailsPutsBackTheFilesAlreadyMoved(Databases db) throws Exception {
+    String csv = Files.readString(out.resolve("lost-orders.csv"));
+    String summary = Files.readString(out.resolve("lost-orders.md"));
+    Files.delete(out.resolve("loupe-reconciler.prom"));
+    Files.createDirectories(out.resolve("loupe-reconciler.prom/in-the-way"));
+    // the new list would differ from the previous one
+    db.exec("shop", "INSERT INTO orders (id, item_id, customer_name, customer_email, model_key, status, created_at)"
+        + " VALUES ('JW-000006', 1, 'Jane Roe', 'jane@example.com', 'm', 'NEW', now() - interval '3 days')");
+
+    Run run = ReconcilerTest.run(Databases.args(settings));
+
+    assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(1);
+    assertThat(run.err()).contains("cannot write the list in " + out + " (setting output)");
+    assertThat(Files.readString(out.resolve("lost-orders.csv"))).isEqualTo(csv);
+    assertThat(Files.readString(out.resolve("lost-orders.md"))).isEqualTo(summary);
+    try (Stream<Path> files = Files.list(out)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("lost-orders.csv", "lost-orders.md", "loupe-reconciler.prom");
+    }
+
+    // and the next run, with the way clear, replaces all three
+    Files.delete(out.resolve("loupe-reconciler.prom/in-the-way"));
+    Files.delete(out.resolve("loupe-reconciler.prom"));
+    Run next = ReconcilerTest.run(Databases.args(settings));
+    assertThat(next.exit()).as(next.err()).isZero();
+    assertThat(Files.readString(out.resolve("lost-orders.csv"))).contains("JW-000006");
+    assertThat(Files.readString(out.resolve("lost-orders.md"))).contains("6 orders checked");
+    assertThat(Files.readString(out.resolve("loupe-reconciler.prom"))).contains("loupe_reconciler_orders_checked 6.0");
   }
 
   @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.loupe.sample.faults.Fault;
 import dev.loupe.sample.loadgen.LoadGenerator;
+import dev.loupe.sample.loadgen.OrderRequest;
+import dev.loupe.sample.loadgen.PipelineClient;
 import dev.loupe.sample.stack.Eventually;
 import dev.loupe.sample.stack.Service;
 import dev.loupe.sample.stack.Stack;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The proof on the real stack: the three services, the Shop DB, the MES DB, the broker and S3, under the
  * load generator's customers, sellers and operators, with every fault that loses or strands orders in
- * turn — an unroutable publish, a rejecting consumer, a consumer crashing after its ack, a crashing and a
+ * turn — an unroutable publish, a payload MES cannot parse, US ring sizes the shop accepts and MES cannot
+ * read, a rejecting consumer, a consumer crashing after its ack, a crashing and a
  * hanging price calculation, a broker outage, a MES DB outage, and sellers who never confirm — between
  * stretches of healthy orders. Then {@code reconciler/run} reads both databases as the read-only role,
  * and its list must be exactly the orders the load generator knows are still in flight (lost or
@@ -50,6 +54,9 @@ class LostOrdersOnTheStackIT {
 
       healthy(stack, "healthy");
       withFault(stack, Fault.CRM_UNROUTABLE, "CONFIRMED", null);
+      // MES rejects the key=value text as "not JSON", a log line that names no order
+      withFault(stack, Fault.CRM_MALFORMED_PAYLOAD, "CONFIRMED", null);
+      usRingSizes(stack);
       withFault(stack, Fault.MES_CONSUMER_REJECT, "CONFIRMED", id -> "order " + id + " has no customerSegment");
       withFault(stack, Fault.MES_CONSUMER_CRASH, "CONFIRMED", id -> "order mapper failed for order " + id);
       withFault(stack, Fault.MES_CALCULATION_CRASH, "CALCULATING", id -> "Price calculation for order " + id + " failed");
@@ -85,6 +92,41 @@ class LostOrdersOnTheStackIT {
           + (expected.size() + completed) + " orders");
       assertThat(listed).as("the reconciler's list against the load generator's (order id → last stage);"
           + " placed during: " + placedDuring).isEqualTo(expected);
+    }
+  }
+
+  /**
+   * {@code shop-lenient-ring-size}: the load generator's customers order in EU sizes, which MES reads, so
+   * they complete beside it; customers of the new front end order in US sizes, which the shop now accepts
+   * and MES rejects. Those orders are placed and confirmed here, and each must be confirmed at the shop
+   * and rejected by MES for its ring size before the fault ends.
+   */
+  private void usRingSizes(Stack stack) throws Exception {
+    String stretch = Fault.SHOP_LENIENT_RING_SIZE.id();
+    stack.fault(Fault.SHOP_LENIENT_RING_SIZE, true);
+    try {
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        PipelineClient.Placement placed = stack.client().placeOrder(OrderRequest.typical().withRingSize("7 US"));
+        assertThat(placed.accepted()).as(stretch + ": the shop accepts a US size: " + placed.body()).isTrue();
+        ids.add(placed.orderId());
+      }
+      for (String id : ids) {
+        Eventually.await("order " + id + " on the sellers' desk", WAIT,
+            () -> stack.client().awaitingConfirmation().contains(id) ? Optional.of(id) : Optional.empty());
+        assertThat(stack.client().confirm(id)).as("a seller confirms " + id).isEqualTo(200);
+      }
+      healthy(stack, stretch + " (EU sizes)");
+      for (String id : ids) {
+        Eventually.await("mes-api to reject " + id + " for its ring size", WAIT, () -> Files.readAllLines(
+            stack.log(Service.MES)).stream().filter(l -> l.contains("order " + id + " has ring size '7 US'")).findFirst());
+        String status = stack.client().shopOrder(id).map(o -> o.path("status").asText()).orElse("NOT_IN_SHOP");
+        assertThat(status).as(stretch + ": order " + id + " at the shop").isEqualTo("CONFIRMED");
+        strandedStatus.put(id, status);
+        placedDuring.put(id, stretch);
+      }
+    } finally {
+      stack.fault(Fault.SHOP_LENIENT_RING_SIZE, false);
     }
   }
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 /** reconciler/README.md and the deploy examples say what the code does. */
+@SuppressWarnings("unchecked")
 class ReadmeTest {
 
   private static final Path DIR = Databases.repository().resolve("reconciler");
@@ -50,6 +51,44 @@ class ReadmeTest {
     }
   }
 
+  /** The stages table names every stage, in order; the metrics table every metric the reconciler exports. */
+  @Test
+  void theStagesAndMetricsTablesAreTheCodes() throws Exception {
+    String readme = Files.readString(DIR.resolve("README.md"));
+    String stages = readme.substring(readme.indexOf("## Stages"), readme.indexOf("## Outputs"));
+    List<String> rows = new ArrayList<>();
+    Matcher row = Pattern.compile("(?m)^\\| ([^|`]+?) \\| .* \\|$").matcher(stages);
+    while (row.find()) {
+      rows.add(row.group(1));
+    }
+    List<String> labels = new ArrayList<>(List.of("stage"));
+    for (Stage stage : Stage.values()) {
+      labels.add(stage.label());
+    }
+    assertThat(rows).as("the stages table").containsExactlyElementsOf(labels);
+    for (Stage stage : Stage.values()) {
+      if (stage != Stage.IN_PRODUCTION) {
+        assertThat(readme).as("the metrics table's stage label values").contains("`" + stage.id() + "`");
+      }
+    }
+
+    List<String> metrics = new ArrayList<>();
+    Matcher metric = Pattern.compile("(?m)^\\| `(loupe_[a-z_]+)(\\{[a-z]+\\})?` \\|").matcher(readme);
+    while (metric.find()) {
+      metrics.add(metric.group(1) + (metric.group(2) == null ? "" : metric.group(2)));
+    }
+    List<String> exported = new ArrayList<>();
+    ReconcilerMetrics registry = new ReconcilerMetrics();
+    registry.counted();
+    registry.completed(new Reconciliation.Result(java.time.Instant.EPOCH, java.time.Instant.EPOCH, 0,
+        Map.of(Stage.PRICED, 0L), java.time.Duration.ZERO));
+    for (var family : java.util.Collections.list(registry.registry.metricFamilySamples())) {
+      List<String> names = family.samples.get(0).labelNames;
+      exported.add(family.samples.get(0).name + (names.isEmpty() ? "" : "{" + String.join(",", names) + "}"));
+    }
+    assertThat(metrics).as("the metrics table").containsExactlyInAnyOrderElementsOf(exported);
+  }
+
   @Test
   void theQueriesShownAreTheDefaults() throws Exception {
     String readme = Files.readString(DIR.resolve("README.md"));
@@ -75,19 +114,18 @@ class ReadmeTest {
     assertThat(p.stringPropertyNames()).noneMatch(k -> k.contains("password"));
   }
 
-  /** Every command line in the Kubernetes manifest and the systemd unit is one the reconciler accepts. */
+  /** Every command line in the Kubernetes manifests and the systemd unit is one the reconciler accepts. */
   @Test
-  @SuppressWarnings("unchecked")
   void theDeployExamplesRunCommandsTheReconcilerAccepts() throws Exception {
     List<List<String>> commandLines = new ArrayList<>();
     Properties config = new Properties();
-    for (Object doc : new Yaml().loadAll(Files.readString(DIR.resolve("deploy/kubernetes.yaml")))) {
-      Map<String, Object> d = (Map<String, Object>) doc;
+    for (Map<String, Object> d : kubernetes()) {
       switch ((String) d.get("kind")) {
         case "ConfigMap" -> config.load(new StringReader(
             (String) ((Map<String, Object>) d.get("data")).get("reconciler.properties")));
         case "CronJob" -> commandLines.add(args(dig(d, "spec", "jobTemplate", "spec", "template", "spec")));
         case "Deployment" -> commandLines.add(args(dig(d, "spec", "template", "spec")));
+        case "Service", "PersistentVolumeClaim" -> { }
         default -> throw new AssertionError("unexpected kind " + d.get("kind"));
       }
     }
@@ -113,7 +151,108 @@ class ReadmeTest {
     }
   }
 
-  @SuppressWarnings("unchecked")
+  /**
+   * Prometheus (namespace loupe-monitoring) reaches the periodic reconciler: the scrape target of
+   * collector-config/backends/prometheus.yml is the Service's cluster name and port, the Service selects the
+   * Deployment's pods and sends to the port the reconciler's metrics.port opens; the volume the pods
+   * mount is claimed, and writable to the image's user.
+   */
+  @Test
+  void prometheusReachesThePeriodicReconcilerThroughItsService() throws Exception {
+    Map<String, Map<String, Object>> byKind = new LinkedHashMap<>();
+    for (Map<String, Object> d : kubernetes("settings.yaml", "periodic.yaml")) {
+      assertThat(byKind.put((String) d.get("kind"), d)).as("one " + d.get("kind")).isNull();
+    }
+    Map<String, Object> deployment = byKind.get("Deployment");
+    Map<String, Object> service = byKind.get("Service");
+    Map<String, Object> claim = byKind.get("PersistentVolumeClaim");
+    assertThat(deployment).isNotNull();
+    assertThat(service).isNotNull();
+    assertThat(claim).isNotNull();
+
+    Map<String, Object> pod = dig(deployment, "spec", "template");
+    Map<String, Object> podLabels = dig(pod, "metadata", "labels");
+    Map<String, Object> selector = dig(service, "spec", "selector");
+    assertThat(podLabels).as("the Deployment's pod labels").containsAllEntriesOf(selector);
+    assertThat(dig(deployment, "spec", "selector", "matchLabels")).isEqualTo(selector);
+
+    Settings settings = Settings.parse(Main.values(args(dig(pod, "spec")).stream()
+        .filter(a -> !a.equals("--config") && !a.startsWith("/etc/loupe/")).toArray(String[]::new), Map.of()));
+    Map<String, Object> container = ((List<Map<String, Object>>) dig(pod, "spec").get("containers")).get(0);
+    Map<String, Object> containerPort = ((List<Map<String, Object>>) container.get("ports")).get(0);
+    assertThat(containerPort.get("containerPort")).as("containerPort is metrics.port").isEqualTo(settings.metricsPort());
+    assertThat(settings.metricsHost()).as("listens beyond the pod's loopback").isEqualTo("0.0.0.0");
+    Map<String, Object> servicePort = ((List<Map<String, Object>>) dig(service, "spec").get("ports")).get(0);
+    assertThat(servicePort.get("targetPort")).isIn(containerPort.get("name"), containerPort.get("containerPort"));
+
+    String name = (String) dig(service, "metadata").get("name");
+    String namespace = (String) dig(service, "metadata").get("namespace");
+    assertThat(namespace).isEqualTo(dig(deployment, "metadata").get("namespace"));
+    Map<String, Object> prometheus = new Yaml().load(Files.readString(
+        Databases.repository().resolve("collector-config/backends/prometheus.yml")));
+    List<String> targets = new ArrayList<>();
+    for (Map<String, Object> job : (List<Map<String, Object>>) prometheus.get("scrape_configs")) {
+      if ("loupe-reconciler".equals(job.get("job_name"))) {
+        for (Map<String, Object> statics : (List<Map<String, Object>>) job.get("static_configs")) {
+          targets.addAll((List<String>) statics.get("targets"));
+        }
+      }
+    }
+    assertThat(targets).as("Prometheus in another namespace scrapes the Service by its cluster name")
+        .containsExactly(name + "." + namespace + ".svc:" + servicePort.get("port"));
+
+    List<Map<String, Object>> volumes = (List<Map<String, Object>>) dig(pod, "spec").get("volumes");
+    assertThat(volumes).filteredOn(v -> v.containsKey("persistentVolumeClaim"))
+        .extracting(v -> ((Map<String, Object>) v.get("persistentVolumeClaim")).get("claimName"))
+        .containsExactly(dig(claim, "metadata").get("name"));
+    assertThat(dig(deployment, "spec", "strategy").get("type")).as("a ReadWriteOnce volume: the old pod goes first")
+        .isEqualTo("Recreate");
+    Matcher user = Pattern.compile("(?m)^USER (\\d+):(\\d+)$").matcher(Files.readString(DIR.resolve("deploy/Dockerfile")));
+    assertThat(user.find()).isTrue();
+    Map<String, Object> security = dig(pod, "spec", "securityContext");
+    assertThat(security.get("runAsUser")).isEqualTo(Integer.valueOf(user.group(1)));
+    assertThat(security.get("fsGroup")).as("the volume is writable to the image's group").isEqualTo(Integer.valueOf(user.group(2)));
+  }
+
+  /** The CronJob's pod is not the one the Service selects: applied by mistake beside it, it is not scraped. */
+  @Test
+  void theCronJobWritesTheSameClaimAsItsOwnUserAndIsNotBehindTheService() throws Exception {
+    Map<String, Object> cronJob = kubernetes("cronjob.yaml").get(0);
+    Map<String, Object> pod = dig(cronJob, "spec", "jobTemplate", "spec", "template");
+    Map<String, Object> service = kubernetes("periodic.yaml").stream().filter(d -> d.get("kind").equals("Service"))
+        .findFirst().orElseThrow();
+    Map<String, Object> labels = dig(pod, "metadata", "labels");
+    assertThat(dig(service, "spec", "selector").entrySet()).as("the Service selects the CronJob's pods")
+        .anyMatch(e -> !e.getValue().equals(labels.get(e.getKey())));
+    assertThat(dig(pod, "spec", "securityContext").get("fsGroup")).isEqualTo(65532);
+    assertThat(cronJob.get("spec")).extracting(s -> ((Map<String, Object>) s).get("concurrencyPolicy"))
+        .isEqualTo("Forbid");
+  }
+
+  /** The documents of deploy/kubernetes/, or of the files named there. */
+  private static List<Map<String, Object>> kubernetes(String... files) throws Exception {
+    Path dir = DIR.resolve("deploy/kubernetes");
+    List<Path> paths = new ArrayList<>();
+    if (files.length == 0) {
+      try (var all = Files.list(dir)) {
+        paths.addAll(all.sorted().toList());
+      }
+      assertThat(paths).extracting(p -> p.getFileName().toString())
+          .containsExactly("cronjob.yaml", "periodic.yaml", "settings.yaml");
+    } else {
+      for (String f : files) {
+        paths.add(dir.resolve(f));
+      }
+    }
+    List<Map<String, Object>> docs = new ArrayList<>();
+    for (Path p : paths) {
+      for (Object doc : new Yaml().loadAll(Files.readString(p))) {
+        docs.add((Map<String, Object>) doc);
+      }
+    }
+    return docs;
+  }
+
   private static Map<String, Object> dig(Map<String, Object> m, String... path) {
     Map<String, Object> at = m;
     for (String p : path) {
@@ -122,9 +261,16 @@ class ReadmeTest {
     return at;
   }
 
-  @SuppressWarnings("unchecked")
+  /** The arguments of the pod's container named reconciler (an init container in the CronJob). */
   private static List<String> args(Map<String, Object> podSpec) {
-    Map<String, Object> container = ((List<Map<String, Object>>) podSpec.get("containers")).get(0);
-    return (List<String>) container.get("args");
+    List<Map<String, Object>> containers = new ArrayList<>();
+    for (String kind : List.of("initContainers", "containers")) {
+      if (podSpec.get(kind) != null) {
+        containers.addAll((List<Map<String, Object>>) podSpec.get(kind));
+      }
+    }
+    return (List<String>) containers.stream().filter(c -> "reconciler".equals(c.get("name"))).findFirst()
+        .orElseThrow(() -> new AssertionError("no container named reconciler")).get("args");
   }
+
 }

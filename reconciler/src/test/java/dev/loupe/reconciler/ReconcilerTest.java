@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,10 @@ class ReconcilerTest {
     mesOrder(db, "JW-000011", "IN_PRODUCTION", "20 days");             // accounted for
     shopOrder(db, "JW-000012", "RECEIVED", "2 days");                  // MES reported it, the MES DB lost it
     shopOrder(db, "JW-000013", "CONFIRMED", "40 days");                // outside the window
+    shopOrder(db, "JW-000014", "SHIPPED", "10 days");
+    mesOrder(db, "JW-000014", "SHIPPED", "10 days");                   // made and shipped: accounted for
+    shopOrder(db, "JW-000015", "CONFIRMED", "12 days");
+    mesOrder(db, "JW-000015", "SHIPPED", "12 days");                   // shipped, its status reports lost
     mesOrder(db, "HIST-000001", "IN_PRODUCTION", "3 days");            // MES history, not placed in this shop
     mesOrder(db, "JW-000000", "PRICED", "2 days");                     // sorts before every shop order
     mesOrder(db, "JW-000099", "PRICED", "2 days");                     // and after
@@ -70,7 +75,7 @@ class ReconcilerTest {
     Run run = run(Databases.args(db.settings(out), "--since", "30d"));
 
     assertThat(run.exit()).as(run.err()).isZero();
-    assertThat(run.out()).contains("12 orders placed since").contains("8 not where they should be");
+    assertThat(run.out()).contains("14 orders placed since").contains("8 not where they should be");
     List<String> csv = Files.readAllLines(out.resolve("lost-orders.csv"));
     assertThat(csv.get(0)).isEqualTo("order_id,placed_at,last_stage,age_hours,journey_url");
     assertThat(csv.subList(1, csv.size())).extracting(ReconcilerTest::idAndStage).containsExactly(
@@ -80,7 +85,7 @@ class ReconcilerTest {
         + "https://grafana\\.jewelry\\.internal/d/loupe-order-journey/order-journey\\?var-order_id=JW-000001");
 
     String summary = Files.readString(out.resolve("lost-orders.md"));
-    assertThat(summary).contains("12 orders checked, 8 not where they should be")
+    assertThat(summary).contains("14 orders checked, 8 not where they should be")
         .contains("| shop accepted | 2 | 1d 0h |").contains("| CRM confirmed | 2 | 1d 1h |")
         .contains("| MES received | 3 | 1d 2h |").contains("| priced | 1 | 7d 0h |");
     // oldest first: the week-old priced order heads the list, the youngest listed one ends it
@@ -92,7 +97,7 @@ class ReconcilerTest {
         .contains("loupe_orders_unaccounted{stage=\"crm_confirmed\",} 2.0")
         .contains("loupe_orders_unaccounted{stage=\"mes_received\",} 3.0")
         .contains("loupe_orders_unaccounted{stage=\"priced\",} 1.0")
-        .contains("loupe_reconciler_orders_checked 12.0")
+        .contains("loupe_reconciler_orders_checked 14.0")
         .containsPattern("loupe_reconciler_last_success_timestamp_seconds \\d\\.\\d+E9");
     assertPromtoolAccepts(metrics);
 
@@ -118,8 +123,65 @@ class ReconcilerTest {
     Run run = run(Databases.args(settings, "--since", "7d"));
 
     assertThat(run.exit()).as(run.err()).isZero();
-    assertThat(Files.readAllLines(out.resolve("lost-orders.csv")).subList(1, 2)).extracting(ReconcilerTest::idAndStage)
+    // the whole list: JW-000002, ten days old, is outside the 7-day window and must not be on it
+    List<String> csv = Files.readAllLines(out.resolve("lost-orders.csv"));
+    assertThat(csv.subList(1, csv.size())).extracting(ReconcilerTest::idAndStage)
         .containsExactly("JW-000001 CRM confirmed");
+    assertThat(run.out()).contains("1 orders placed since");
+  }
+
+  /**
+   * Another customer's legacy schemas, read with queries given as settings in a properties file, no code:
+   * the Shop DB's table auftraege keeps a numeric state, the MES DB's table fertigung a one-letter phase,
+   * its own names for every column, and an order number that is an integer.
+   */
+  @Test
+  void anotherSchemaIsReadWithQueriesGivenAsSettings(Databases db, @TempDir Path out, @TempDir Path etc)
+      throws Exception {
+    db.exec("shop", """
+        CREATE TABLE auftraege (nr BIGINT PRIMARY KEY, kunde TEXT NOT NULL, angelegt_am TIMESTAMPTZ NOT NULL,
+                                zustand SMALLINT NOT NULL);
+        INSERT INTO auftraege VALUES
+          (1001, 'Erika Mustermann', now() - interval '3 days', 0),   -- new, no seller: shop accepted
+          (1002, 'Erika Mustermann', now() - interval '3 days', 2),   -- confirmed, MES has nothing
+          (1003, 'Erika Mustermann', now() - interval '3 days', 2),   -- MES still calculating
+          (1004, 'Erika Mustermann', now() - interval '9 days', 2),   -- priced, no operator for a week
+          (1005, 'Erika Mustermann', now() - interval '9 days', 2),   -- made and delivered
+          (1006, 'Erika Mustermann', now() - interval '2 hours', 0),  -- young
+          (1007, 'Erika Mustermann', now() - interval '60 days', 0),  -- outside the window
+          (999, 'Erika Mustermann', now() - interval '3 days', 1);    -- sorts after 1007 as text
+        GRANT SELECT (nr, angelegt_am, zustand) ON auftraege TO loupe_reconciler;
+        """);
+    db.exec("mes", """
+        CREATE TABLE fertigung (auftrag TEXT PRIMARY KEY, eingang TIMESTAMPTZ NOT NULL, phase CHAR(1) NOT NULL);
+        INSERT INTO fertigung VALUES
+          ('1003', now() - interval '3 days', 'K'), ('1004', now() - interval '9 days', 'P'),
+          ('1005', now() - interval '9 days', 'V'), ('999', now() - interval '3 days', 'F');
+        GRANT SELECT (auftrag, eingang, phase) ON fertigung TO loupe_reconciler;
+        """);
+    Path config = etc.resolve("reconciler.properties");
+    Properties p = new Properties();
+    p.setProperty("shop-db.query", "SELECT nr::text AS order_id, angelegt_am AS placed_at,"
+        + " CASE zustand WHEN 0 THEN 'shop_accepted' WHEN 1 THEN 'shop_accepted' WHEN 2 THEN 'crm_confirmed'"
+        + " ELSE zustand::text END AS stage FROM auftraege WHERE angelegt_am >= ? ORDER BY nr::text COLLATE \"C\"");
+    p.setProperty("mes-db.query", "SELECT auftrag AS order_id, CASE phase WHEN 'K' THEN 'mes_received'"
+        + " WHEN 'P' THEN 'priced' WHEN 'F' THEN 'in_production' WHEN 'V' THEN 'in_production' ELSE phase END AS stage"
+        + " FROM fertigung WHERE eingang >= ? ORDER BY auftrag COLLATE \"C\"");
+    try (var w = Files.newBufferedWriter(config)) {
+      p.store(w, null);
+    }
+    Map<String, String> settings = db.settings(out);
+
+    Run run = run(Databases.args(settings, "--config", config.toString(), "--since", "30d"));
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out()).contains("7 orders placed since").contains("4 not where they should be");
+    List<String> csv = Files.readAllLines(out.resolve("lost-orders.csv"));
+    assertThat(csv.subList(1, csv.size())).extracting(ReconcilerTest::idAndStage).containsExactly(
+        "1001 shop accepted", "1002 CRM confirmed", "1003 MES received", "1004 priced");
+    for (String file : List.of("lost-orders.csv", "lost-orders.md")) {
+      assertThat(Files.readString(out.resolve(file))).as(file).doesNotContain("Mustermann");
+    }
   }
 
   /** An order id the CSV and the link must carry safely: a comma, a quote, an ampersand, a space. */
