@@ -133,6 +133,11 @@ const settings = plainFetch(settingsUrl.href, { credentials: 'omit', cache: 'no-
   .catch(() => null);
 const collector = settings.then((s) => (s ? s.collectorUrl : null));
 
+/** The OTLP exporter {@code create} makes for the Collector's URL, once known; null without one (or if it fails). */
+function exporterOf(create) {
+  return collector.then((url) => url && create(url)).catch(() => null);
+}
+
 const resource = resourceFromAttributes({
   'service.name': serviceName,
   'service.namespace': 'jewelry',
@@ -143,8 +148,8 @@ const tracerProvider = new WebTracerProvider({
   resource,
   spanProcessors: [
     pageAttributes,
-    new BatchSpanProcessor(deferredExporter(collector.then((url) => url && new OTLPTraceExporter({ url: url + '/v1/traces' })),
-      reduced), { scheduledDelayMillis: 1000 }),
+    new BatchSpanProcessor(deferredExporter(exporterOf((url) => new OTLPTraceExporter({ url: url + '/v1/traces' })), reduced),
+      { scheduledDelayMillis: 1000 }),
   ],
 });
 tracerProvider.register({ contextManager: new StackContextManager(), propagator: new W3CTraceContextPropagator() });
@@ -153,7 +158,7 @@ const loggerProvider = new LoggerProvider({
   resource,
   processors: [
     new BatchLogRecordProcessor({
-      exporter: deferredExporter(collector.then((url) => url && new OTLPLogExporter({ url: url + '/v1/logs' })), reduced),
+      exporter: deferredExporter(exporterOf((url) => new OTLPLogExporter({ url: url + '/v1/logs' })), reduced),
       scheduledDelayMillis: 1000,
     }),
   ],
