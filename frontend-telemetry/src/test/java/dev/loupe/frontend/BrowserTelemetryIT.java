@@ -280,7 +280,8 @@ class BrowserTelemetryIT {
 
     OtlpSink.Span xhr = Eventually.await("the search page's XHR GET /api/items", Duration.ofSeconds(60),
         () -> tempo.spans().stream().filter(s -> "shop-web".equals(s.service()) && "GET".equals(s.name()))
-            .filter(s -> urlOf(s).contains("/api/items")).findFirst());
+            .filter(s -> urlOf(s).contains("/api/items") && "search".equals(s.attributes().get("app.screen.name")))
+            .findFirst());
     assertThat(urlOf(xhr)).endsWith("/api/items?orderId=" + orderId);
     assertThat(xhr.attributes()).containsEntry("app.screen.name", "search").containsEntry("order.id", orderId);
     Eventually.await("shop-api's server span under the page's XHR span", Duration.ofSeconds(60),
