@@ -16,7 +16,12 @@
 // error and unhandled promise rejection as a log record (and an error span, which the Collector's span
 // metrics count) with the order id the page's URL names. What it never sends: what users type. No
 // instrumentation here reads form fields, request or response bodies; the user-interaction
-// instrumentation, which records clicked elements, is not included.
+// instrumentation, which records clicked elements, is not included; and every URL it exports, in an
+// attribute or inside an error's text, keeps only the query parameters the settings name (a form sent
+// by GET puts what the user typed in the query), errors' text is cut to a bound (guards.mjs).
+//
+// It never breaks the page: settings that are missing or wrong leave it off (one console warning), and
+// a page that throws in a loop is reported a few times a minute, not on every throw.
 
 import { context, trace, SpanStatusCode } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
@@ -30,6 +35,7 @@ import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { BatchSpanProcessor, StackContextManager, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
+import { checkSettings, MAX_MESSAGE, MAX_STACK, reduceAttributes, reduceText, Throttle } from './guards.mjs';
 
 // Attribute names: OpenTelemetry's semantic conventions, and Loupe's order.id (docs/telemetry-contract.md).
 const SCREEN = 'app.screen.name';
@@ -57,6 +63,8 @@ function orderIdOf(params) {
 }
 
 let orderIdParams = ['orderId'];
+/** The query parameters an exported URL keeps: the order id's and those the settings allow. */
+let keptParams = new Set(orderIdParams);
 
 /** Puts the page and, where the URL names one, the order id on every span as it starts. */
 const pageAttributes = {
@@ -73,23 +81,62 @@ const pageAttributes = {
 };
 
 /**
- * An exporter that waits for the settings: it hands each batch to the OTLP exporter once telemetry.json
- * has named the Collector, and drops it (reporting success, so nothing is retried) when there is none.
+ * An exporter that waits for the settings: it hands each batch, each item reduced by {@code reduce}, to
+ * the OTLP exporter once telemetry.json has named the Collector, and drops it (reporting success, so
+ * nothing is retried) when there is none.
  */
-function deferredExporter(ready) {
+function deferredExporter(ready, reduce) {
   return {
     export(items, done) {
-      ready.then((exporter) => (exporter ? exporter.export(items, done) : done({ code: 0 })));
+      ready.then((exporter) => (exporter ? exporter.export(items.map(reduce), done) : done({ code: 0 })))
+        .catch(() => done({ code: 1 }));
     },
     forceFlush() { return ready.then((exporter) => exporter && exporter.forceFlush && exporter.forceFlush()); },
     shutdown() { return ready.then((exporter) => exporter && exporter.shutdown()); },
   };
 }
 
+/**
+ * An item as it may leave the browser: the same span or record (its prototype, so the exporter reads it
+ * as before) with its attributes, events' attributes and body reduced (guards.mjs).
+ */
+function reduced(item) {
+  const copy = Object.create(item);
+  Object.defineProperty(copy, 'attributes', { value: reduceAttributes(item.attributes, keptParams) });
+  if (Array.isArray(item.events)) {
+    Object.defineProperty(copy, 'events', {
+      value: item.events.map((event) => ({ ...event, attributes: reduceAttributes(event.attributes, keptParams) })),
+    });
+  }
+  if (typeof item.body === 'string') {
+    Object.defineProperty(copy, 'body', { value: reduceText(item.body, keptParams, MAX_MESSAGE + 64) });
+  }
+  return copy;
+}
+
+// Checked before anything uses them: settings that are not what README.md describes leave the script
+// off, with one warning, rather than throwing inside the page.
+const NOT_JSON = Symbol('not JSON');
 const settings = plainFetch(settingsUrl.href, { credentials: 'omit', cache: 'no-cache' })
-  .then((response) => (response.ok ? response.json() : null))
+  .then((response) => (response.ok ? response.json().catch(() => NOT_JSON) : null), () => null)
+  .then((json) => {
+    if (json === null) {
+      return null;
+    }
+    const checked = json === NOT_JSON ? { problem: 'telemetry.json is not JSON' } : checkSettings(json);
+    if (checked.problem) {
+      console.warn('Loupe telemetry is off: ' + checked.problem + ' (' + settingsUrl.href + ')');
+      return null;
+    }
+    return checked.settings;
+  })
   .catch(() => null);
-const collector = settings.then((s) => (s && s.collectorUrl ? s.collectorUrl.replace(/\/+$/, '') : null));
+const collector = settings.then((s) => (s ? s.collectorUrl : null));
+
+/** The OTLP exporter {@code create} makes for the Collector's URL, once known; null without one (or if it fails). */
+function exporterOf(create) {
+  return collector.then((url) => url && create(url)).catch(() => null);
+}
 
 const resource = resourceFromAttributes({
   'service.name': serviceName,
@@ -101,7 +148,7 @@ const tracerProvider = new WebTracerProvider({
   resource,
   spanProcessors: [
     pageAttributes,
-    new BatchSpanProcessor(deferredExporter(collector.then((url) => url && new OTLPTraceExporter({ url: url + '/v1/traces' }))),
+    new BatchSpanProcessor(deferredExporter(exporterOf((url) => new OTLPTraceExporter({ url: url + '/v1/traces' })), reduced),
       { scheduledDelayMillis: 1000 }),
   ],
 });
@@ -111,7 +158,7 @@ const loggerProvider = new LoggerProvider({
   resource,
   processors: [
     new BatchLogRecordProcessor({
-      exporter: deferredExporter(collector.then((url) => url && new OTLPLogExporter({ url: url + '/v1/logs' }))),
+      exporter: deferredExporter(exporterOf((url) => new OTLPLogExporter({ url: url + '/v1/logs' })), reduced),
       scheduledDelayMillis: 1000,
     }),
   ],
@@ -130,8 +177,8 @@ settings.then((s) => {
   }
   // traceparent goes to the page's own origin (the instrumentations' default) and to the API origins
   // named: never to a third party, and never to the Collector, whose own calls are not traced
-  const apiOrigins = (s.apiOrigins || []).map((origin) => new RegExp('^' + escapeRegExp(origin.replace(/\/+$/, '')) + '(/|$)'));
-  const ignored = s.collectorUrl ? [new RegExp('^' + escapeRegExp(s.collectorUrl.replace(/\/+$/, '')) + '/')] : [];
+  const apiOrigins = s.apiOrigins.map((origin) => new RegExp('^' + escapeRegExp(origin) + '(/|$)'));
+  const ignored = [new RegExp('^' + escapeRegExp(s.collectorUrl) + '/')];
   for (const instrumentation of [fetchInstrumentation, xhrInstrumentation]) {
     instrumentation.setConfig({
       ...instrumentation.getConfig(),
@@ -139,10 +186,9 @@ settings.then((s) => {
       ignoreUrls: ignored,
     });
   }
-  if (Array.isArray(s.orderIdParams) && s.orderIdParams.length) {
-    orderIdParams = s.orderIdParams;
-  }
-});
+  orderIdParams = s.orderIdParams;
+  keptParams = new Set([...s.orderIdParams, ...s.urlQueryParams]);
+}).catch(() => {});
 
 function escapeRegExp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -151,14 +197,29 @@ function escapeRegExp(text) {
 const tracer = tracerProvider.getTracer('loupe-frontend-telemetry');
 const logger = loggerProvider.getLogger('loupe-frontend-telemetry');
 
+/** Each message at most 5 times a minute, all of them at most 30: a page throwing in a loop does not flood. */
+const throttle = new Throttle(5, 30);
+
 /**
  * One uncaught error or unhandled rejection: an error span (so the Collector's span metrics count the
- * page's errors) and, in its context, a log record with the exception and the order id.
+ * page's errors) and, in its context, a log record with the exception and the order id; unless the
+ * same message was reported too often this minute. Never throws into the page.
  */
 function report(kind, error, fallbackMessage) {
-  const type = (error && error.name) || (error === undefined || error === null ? 'Error' : typeof error);
-  const message = (error && error.message) || fallbackMessage || String(error);
-  const stack = (error && error.stack) || undefined;
+  try {
+    reportOnce(kind, error, fallbackMessage);
+  } catch {
+    // whatever went wrong here is not the page's error, and must not become one
+  }
+}
+
+function reportOnce(kind, error, fallbackMessage) {
+  const type = String((error && error.name) || (error === undefined || error === null ? 'Error' : typeof error));
+  const message = reduceText((error && error.message) || fallbackMessage || String(error), keptParams, MAX_MESSAGE);
+  if (!throttle.allow(kind + ' ' + type + ' ' + message)) {
+    return;
+  }
+  const stack = error && error.stack ? reduceText(error.stack, keptParams, MAX_STACK) : undefined;
   const orderId = orderIdOf(orderIdParams);
   const attributes = { [SCREEN]: page, 'exception.type': type, 'exception.message': message };
   if (stack) {

@@ -4,9 +4,12 @@
 //   node browser-session.mjs <session.json>
 //
 // session.json: { "chromium": path, "collector": base URL of the Collector's browser receiver,
-//   "scenario": "order" | "orders-page", "page": URL of the page, "form": { field id: value },
+//   "scenario": "order" | "orders-page" | "search", "page": URL of the page, "form": { field id: value },
 //   "model": path of the STL file to upload }
-// Prints one JSON object: what the page showed, the order id its URL names, the errors the browser saw,
+// "search" fills the form's fields and submits it (a GET: the page loads again with them in its URL),
+// then waits for the page's answer.
+// Prints one JSON object: what the page showed, the order id its URL names, the errors and warnings the
+// browser saw,
 // whether the form's values went to the API, and every request body the browser sent to the Collector
 // (base64) with the Collector's answer.
 import { readFileSync } from 'node:fs';
@@ -14,7 +17,7 @@ import { chromium } from 'playwright-core';
 
 const session = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const browser = await chromium.launch({ executablePath: session.chromium, headless: true, args: ['--no-sandbox'] });
-const result = { exports: [], pageErrors: [], apiRequests: [] };
+const result = { exports: [], pageErrors: [], warnings: [], apiRequests: [] };
 try {
   const page = await browser.newPage();
   const exports = [];
@@ -22,6 +25,8 @@ try {
   page.on('console', (message) => {
     if (message.type() === 'error') {
       result.pageErrors.push('console: ' + message.text());
+    } else if (message.type() === 'warning') {
+      result.warnings.push(message.text());
     }
   });
   page.on('request', (request) => {
@@ -53,6 +58,13 @@ try {
     // the confirmation, a refusal, or (with the script-error fault) neither but an error
     await page.waitForFunction(() => document.getElementById('order').dataset.outcome
         || new URLSearchParams(location.search).get('orderId'), null, { timeout: 60_000 });
+  } else if (session.scenario === 'search') {
+    await page.waitForSelector('body[data-outcome="ready"]');
+    for (const [id, value] of Object.entries(session.form)) {
+      await page.fill('#' + id, value);
+    }
+    await Promise.all([page.waitForNavigation(), page.click('#search')]);
+    await page.waitForSelector('body[data-outcome="searched"]', { timeout: 60_000 });
   } else {
     await page.waitForSelector('body[data-outcome]', { timeout: 60_000 });
   }

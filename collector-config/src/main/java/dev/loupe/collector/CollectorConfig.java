@@ -20,6 +20,10 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  */
 public final class CollectorConfig {
 
+  /** The processor that refuses every service but the front ends' on a browsers' pipeline. */
+  static final String FRONTEND_SERVICES = "transform/frontend-services";
+  /** The processor that bounds what browsers send before it becomes labels. */
+  static final String FRONTEND_BOUNDS = "transform/frontend-bounds";
   private static final List<String> KINDS = List.of("receivers", "processors", "exporters", "connectors", "extensions");
 
   private final Map<String, Object> root;
@@ -100,7 +104,8 @@ public final class CollectorConfig {
   /**
    * Every problem with this configuration: components a pipeline names but nobody defines, types
    * {@code distribution} does not have, pipelines that do not start with {@code memory_limiter}, order
-   * ids as metric dimensions, a receiver for browsers feeding metrics, and, for production, plaintext
+   * ids as metric dimensions, a receiver for browsers feeding metrics or sharing a pipeline, or without
+   * the front ends' filter and bounds first, and, for production, plaintext
    * links or agents' receivers without a token.
    *
    * @param distribution the component types a Collector has (from the manifest or a binary)
@@ -200,22 +205,40 @@ public final class CollectorConfig {
   }
 
   /**
-   * A receiver that browsers reach (one with CORS) takes no token, so whatever it takes is untrusted:
-   * it must feed no metrics pipeline, where any browser could write the series the alert rules read.
+   * A receiver that browsers reach (one with CORS) takes no token, so whatever it takes is untrusted: it
+   * must feed no metrics pipeline, where any browser could write the series the alert rules read; and
+   * it must have pipelines of its own (no agents' receiver beside it) whose first processor after
+   * {@code memory_limiter} is {@value #FRONTEND_SERVICES}, which refuses every service but the front
+   * ends', then {@value #FRONTEND_BOUNDS}, which bounds the values that become labels (gateway.yaml).
    */
   private void checkBrowserReceivers(List<String> problems) {
-    map(map(root.get("service")).get("pipelines")).forEach((name, pipeline) -> {
-      if (!name.startsWith("metrics")) {
+    map(map(root.get("service")).get("pipelines")).forEach((name, value) -> {
+      Map<String, Object> pipeline = map(value);
+      List<Object> receivers = list(pipeline.get("receivers"));
+      List<Object> browsers = receivers.stream().filter(this::isBrowsers).toList();
+      if (browsers.isEmpty()) {
         return;
       }
-      for (Object receiver : list(map(pipeline).get("receivers"))) {
-        Map<String, Object> protocols = map(map(section("receivers").get(String.valueOf(receiver))).get("protocols"));
-        if (protocols.values().stream().anyMatch(p -> map(p).get("cors") != null)) {
-          problems.add("pipeline " + name + ": receiver '" + receiver + "' takes browsers' data (CORS); "
-              + "it must not feed metrics");
-        }
+      if (name.startsWith("metrics")) {
+        browsers.forEach(receiver -> problems.add("pipeline " + name + ": receiver '" + receiver
+            + "' takes browsers' data (CORS); it must not feed metrics"));
+        return;
+      }
+      if (browsers.size() != receivers.size()) {
+        problems.add("pipeline " + name + ": browsers' receivers " + browsers + " share it with " + receivers
+            + "; they need pipelines of their own");
+      }
+      List<Object> processors = list(pipeline.get("processors"));
+      if (processors.size() < 3 || !FRONTEND_SERVICES.equals(processors.get(1)) || !FRONTEND_BOUNDS.equals(processors.get(2))) {
+        problems.add("pipeline " + name + ": takes browsers' data, so must run memory_limiter, " + FRONTEND_SERVICES
+            + ", " + FRONTEND_BOUNDS + " first, not " + processors);
       }
     });
+  }
+
+  private boolean isBrowsers(Object receiver) {
+    Map<String, Object> protocols = map(map(section("receivers").get(String.valueOf(receiver))).get("protocols"));
+    return protocols.values().stream().anyMatch(p -> map(p).get("cors") != null);
   }
 
   private interface Visitor {

@@ -175,6 +175,26 @@ class CollectorConfigTest {
         "pipeline metrics: receiver 'otlp/frontend' takes browsers' data (CORS); it must not feed metrics");
   }
 
+  /** The agents' receiver has a token and the browsers' none: one pipeline for both would let browsers pass as agents. */
+  @Test
+  void aBrowsersReceiverSharingTheAgentsPipelineIsCaught() throws IOException {
+    Path base = copy(BASE, "    traces/in:\n      receivers: [otlp]", "    traces/in:\n      receivers: [otlp, otlp/frontend]");
+    assertThat(problems(base, LOCAL, false)).containsExactly(
+        "pipeline traces/in: browsers' receivers [otlp/frontend] share it with [otlp, otlp/frontend]; they need pipelines of their own",
+        "pipeline traces/in: takes browsers' data, so must run memory_limiter, transform/frontend-services, "
+            + "transform/frontend-bounds first, not [memory_limiter, redaction, transform/end-user-address]");
+  }
+
+  /** Without the filter, any sender could write spans and records of any service through the browsers' receiver. */
+  @Test
+  void aBrowsersPipelineWithoutTheFrontEndsFilterIsCaught() throws IOException {
+    Path base = copy(BASE, "      processors: [memory_limiter, transform/frontend-services, transform/frontend-bounds, redaction, "
+        + "transform/end-user-address, batch]", "      processors: [memory_limiter, redaction, transform/end-user-address, batch]");
+    assertThat(problems(base, LOCAL, false)).containsExactly("pipeline logs/frontend: takes browsers' data, so must run "
+        + "memory_limiter, transform/frontend-services, transform/frontend-bounds first, not "
+        + "[memory_limiter, redaction, transform/end-user-address, batch]");
+  }
+
   @Test
   void anOrderIdAsASpanMetricDimensionIsCaught() throws IOException {
     Path base = copy(BASE, "      - name: http.route\n", "      - name: http.route\n      - name: order.id\n");

@@ -42,7 +42,13 @@ import org.junit.jupiter.api.Test;
  * secrets are the agent's to find: the gateway has no patterns for them, and the rate says how many it
  * lets through). And the end user's address is hidden on server spans while the database's is kept on
  * client spans. What arrives is what the gateway's OTLP/HTTP exporter sends on (as JSON), in place of
- * Tempo and Loki.
+ * Tempo, Loki and Prometheus.
+ *
+ * <p>And the browsers' receiver ({@code otlp/frontend}, no token): a request carrying any service but the
+ * front ends' ({@code LOUPE_FRONTEND_SERVICES}, default shop-web and mes-web) is refused and nothing of it
+ * reaches the span metrics, Tempo or Loki, while shop-web's gets through; a front end's span or record
+ * with a page or span name outside the known few arrives as {@code _OTHER}, without the attributes a
+ * browser has no business setting.
  */
 class GatewayRedactionTest {
 
@@ -58,6 +64,7 @@ class GatewayRedactionTest {
   private static Process collector;
   private static Otelcol.Output output;
   private static URI otlp;
+  private static URI frontend;
   private static Path dir;
 
   @BeforeAll
@@ -78,6 +85,8 @@ class GatewayRedactionTest {
     Path ports = Otelcol.localPorts(dir);
     int otlpPort = Otelcol.freePort();
     otlp = URI.create("http://127.0.0.1:" + otlpPort);
+    int frontendPort = Otelcol.freePort();
+    frontend = URI.create("http://127.0.0.1:" + frontendPort);
     Path sink = dir.resolve("sink.yaml");
     // lists are replaced, maps merged: only the receiver's port and the pipelines' exporters change
     Files.writeString(sink, String.join("\n",
@@ -86,6 +95,10 @@ class GatewayRedactionTest {
         "    protocols:",
         "      http:",
         "        endpoint: 127.0.0.1:" + otlpPort,
+        "  otlp/frontend:",
+        "    protocols:",
+        "      http:",
+        "        endpoint: 127.0.0.1:" + frontendPort,
         "exporters:",
         "  otlp_http/sink:",
         "    endpoint: http://127.0.0.1:" + backend.getAddress().getPort(),
@@ -95,6 +108,12 @@ class GatewayRedactionTest {
         "    traces/sampled:",
         "      exporters: [otlp_http/sink]",
         "    logs:",
+        "      exporters: [otlp_http/sink]",
+        "    logs/frontend:",
+        "      exporters: [otlp_http/sink]",
+        // the span metrics only: what Prometheus would get of the spans
+        "    metrics:",
+        "      receivers: [span_metrics]",
         "      exporters: [otlp_http/sink]",
         ""));
     collector = Otelcol.start(Map.of(), "--config", CollectorConfigTest.FOLDER.resolve("gateway.yaml").toString(),
@@ -202,6 +221,106 @@ class GatewayRedactionTest {
         .containsEntry("db.statement", "select * from orders where order_id=?");
   }
 
+  /**
+   * Browsers cannot hold a token, so anyone can send to their receiver: only the front ends' services get
+   * through. Sent there: an error span of shop-web, and error spans claiming to be shop-api (a server span
+   * with a route, as the APIs' alerts read) and a made-up front end, and a log record of each. shop-web's
+   * reach the sink (Tempo's and Loki's place) and the span metrics; the others' requests are refused and
+   * nothing of them arrives anywhere, even after the span metrics have flushed shop-web's span.
+   */
+  @Test
+  void theBrowsersReceiverTakesOnlyTheFrontEndsServices() throws Exception {
+    String shop = "0af7651916cd43dd8448eb211c80319c";
+    String forgedApi = "0af7651916cd43dd8448eb211c80319d";
+    String madeUp = "0af7651916cd43dd8448eb211c80319e";
+    post(frontend, "/v1/traces", spans("shop-web", span(shop, "b7ad6b7169203331", "", "unhandled rejection", 1,
+        attr("app.screen.name", "order-form"))), true);
+    post(frontend, "/v1/traces", spans("shop-api", span(forgedApi, "b7ad6b7169203332", "", "forged POST /api/orders", 2,
+        attr("http.route", "/api/orders") + "," + attr("app.screen.name", "order-form"))), false);
+    post(frontend, "/v1/traces", spans("forged-web", span(madeUp, "b7ad6b7169203333", "", "unhandled rejection", 1,
+        attr("app.screen.name", "order-form"))), false);
+    post(frontend, "/v1/logs", logs("shop-web", "shop-web's own record"), true);
+    post(frontend, "/v1/logs", logs("shop-api", "forged record of shop-api"), false);
+    post(frontend, "/v1/logs", logs("forged-web", "forged record of a made-up front end"), false);
+
+    assertThat(awaitSpans(shop, 1)).containsKey("b7ad6b7169203331");
+    awaitSpanMetric("shop-web", "unhandled rejection");
+    awaitLogBody("shop-web's own record");
+    String everything = received.toString();
+    assertThat(everything).doesNotContain(forgedApi, madeUp, "forged", "forged-web");
+  }
+
+  /**
+   * What a front end sends becomes labels (the span metrics' span name and app.screen.name) only among a
+   * known few: a page or span name outside them arrives as {@code _OTHER}, a route (a browser has none)
+   * and dimensions on the resource do not arrive; text is cut to its bound.
+   */
+  @Test
+  void aFrontEndsNamesAreBoundedBeforeTheyBecomeLabels() throws Exception {
+    String trace = "1af7651916cd43dd8448eb211c80319c";
+    String resource = "{\"resourceSpans\":[{\"resource\":{\"attributes\":[" + attr("service.name", "mes-web") + ","
+        + attr("app.screen.name", "resource-page") + "," + attr("service.namespace", "elsewhere") + "]},"
+        + "\"scopeSpans\":[{\"spans\":[";
+    post(frontend, "/v1/traces", resource
+        + span(trace, "c7ad6b7169203331", "", "GET /orders/4711", 1, attr("app.screen.name", "/orders/4711")
+            + "," + attr("http.route", "/orders/{id}") + "," + attr("http.request.method", "BREW") + ","
+            + attr("browser.note", "x".repeat(5000)))
+        + "," + span(trace, "c7ad6b7169203332", "", "GET", 3, attr("app.screen.name", "orders-page"))
+        + "]}]}]}", true);
+    Map<String, Map<String, String>> got = awaitSpans(trace, 2);
+    assertThat(got.get("c7ad6b7169203331")).containsEntry("app.screen.name", "_OTHER")
+        .containsEntry("http.request.method", "_OTHER").doesNotContainKey("http.route");
+    assertThat(got.get("c7ad6b7169203331").get("browser.note")).hasSize(2048);
+    assertThat(got.get("c7ad6b7169203332")).containsEntry("app.screen.name", "orders-page");
+    awaitSpanMetric("mes-web", "_OTHER");
+    awaitSpanMetric("mes-web", "GET");
+    String everything = received.toString();
+    assertThat(everything).doesNotContain("GET /orders/4711", "/orders/4711", "resource-page", "elsewhere");
+  }
+
+  /** Waits for a span-metrics point of {@code service} and {@code spanName} (the sink gets them every 15 s). */
+  private static void awaitSpanMetric(String service, String spanName) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      for (JsonNode message : received) {
+        for (JsonNode rm : message.path("resourceMetrics")) {
+          if (!service.equals(attributes(rm.path("resource").path("attributes")).get("service.name"))) {
+            continue;
+          }
+          for (JsonNode point : rm.findValues("dataPoints")) {
+            for (JsonNode p : point) {
+              if (spanName.equals(attributes(p.path("attributes")).get("span.name"))) {
+                return;
+              }
+            }
+          }
+        }
+      }
+      assertThat(System.nanoTime()).as("span metrics of %s's %s:%n%s", service, spanName, output.text())
+          .isLessThan(deadline);
+      Thread.sleep(500);
+    }
+  }
+
+  private static void awaitLogBody(String body) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!received.toString().contains(body)) {
+      assertThat(System.nanoTime()).as("the record %s:%n%s", body, output.text()).isLessThan(deadline);
+      Thread.sleep(250);
+    }
+  }
+
+  private static String spans(String service, String span) throws IOException {
+    return "{\"resourceSpans\":[{\"resource\":{\"attributes\":[" + attr("service.name", service) + "]},"
+        + "\"scopeSpans\":[{\"spans\":[" + span + "]}]}]}";
+  }
+
+  private static String logs(String service, String body) throws IOException {
+    return "{\"resourceLogs\":[{\"resource\":{\"attributes\":[" + attr("service.name", service) + "]},"
+        + "\"scopeLogs\":[{\"logRecords\":[{\"timeUnixNano\":\"" + System.currentTimeMillis() * 1_000_000L
+        + "\",\"severityNumber\":17,\"body\":{\"stringValue\":" + JSON.writeValueAsString(body) + "}}]}]}]}";
+  }
+
   // --- sending and receiving ---------------------------------------------------------------------
 
   private static List<String> corpus(String name) throws IOException {
@@ -306,9 +425,18 @@ class GatewayRedactionTest {
   }
 
   private static void post(String path, String json) throws Exception {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(otlp.resolve(path))
+    post(otlp, path, json, true);
+  }
+
+  /** Posts OTLP/JSON to {@code receiver}, expecting 200 if {@code accepted}, else a refusal (any 4xx or 5xx). */
+  private static void post(URI receiver, String path, String json, boolean accepted) throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(receiver.resolve(path))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
         HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    if (accepted) {
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    } else {
+      assertThat(response.statusCode()).as(response.body()).isBetween(400, 599);
+    }
   }
 }

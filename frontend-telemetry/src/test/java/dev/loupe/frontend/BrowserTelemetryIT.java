@@ -64,6 +64,8 @@ class BrowserTelemetryIT {
       "ring-size", "17.5",
       "engraving", "Moonlit-Orchard-7731"));
   private static final String MODEL_FILE = "quillfeather-signet.stl";
+  /** What the search page's user types: found nowhere else. */
+  private static final String SEARCHED = "Quentavius Brackenridge";
   /** Pieces of the form's values as they could appear in any encoding (as typed, URL-encoded, in JSON). */
   private static final List<String> NEEDLES = List.of("quillfeather", "zephyrine", "moonlit-orchard", "moonlit orchard",
       "512 771 903", "512+771+903", "512%20771%20903");
@@ -88,8 +90,11 @@ class BrowserTelemetryIT {
       Path web = dir.resolve("web");
       Files.createDirectories(web.resolve("loupe"));
       Files.copy(repository.resolve("frontend-telemetry/dist/loupe-telemetry.js"), web.resolve("loupe/telemetry.js"));
-      Files.writeString(web.resolve("loupe/telemetry.json"),
-          JSON.writeValueAsString(Map.of("collectorUrl", gateway.frontendOtlpHttp().toString())));
+      // the orders page's own query parameters say nothing of a person: the operator lets URLs keep them
+      String settings = JSON.writeValueAsString(Map.of("collectorUrl", gateway.frontendOtlpHttp().toString(),
+          "urlQueryParams", List.of("status", "page", "size")));
+      Files.writeString(web.resolve("loupe/telemetry.json"), settings);
+      Files.copy(repository.resolve("frontend-telemetry/src/test/resources/web/search.html"), web.resolve("search.html"));
 
       try (Stack stack = Stack.builder(repository)
           .workDir(repository.resolve("frontend-telemetry/target/stack-" + ProcessHandle.current().pid()))
@@ -102,12 +107,15 @@ class BrowserTelemetryIT {
           }))
           .start();
           Gateway g = gateway.env("LOUPE_FRONTEND_ORIGINS", JSON.writeValueAsString(
-              List.of(origin(stack.url(Service.SHOP)), origin(stack.url(Service.MES))))).start()) {
+              List.of(origin(stack.url(Service.SHOP)), origin(stack.url(Service.MES)))))
+              .env("LOUPE_FRONTEND_PAGES", "order-form|orders-page|search").start()) {
         corsAdmitsTheFrontEndsOnly(g, stack);
         URI browsers = gateway.frontendOtlpHttp();
         scriptErrorOnSubmit(dir, browsers, stack, tempo, loki, prometheus);
         usRingSizeIsRefused(dir, browsers, stack, tempo);
         retiredStatusOnTheOrdersPage(dir, browsers, stack, tempo);
+        aSearchSentByGetLeavesNoTypedValue(dir, browsers, stack, tempo, loki);
+        badSettingsLeaveThePageAlone(dir, web, settings, browsers, stack);
       }
     }
   }
@@ -252,6 +260,85 @@ class BrowserTelemetryIT {
     Eventually.await("mes-api's server span under the page's fetch span", Duration.ofSeconds(60),
         () -> tempo.spans().stream().filter(s -> "mes-api".equals(s.service()) && fetch.spanId().equals(s.parentSpanId()))
             .findFirst());
+  }
+
+  /**
+   * A search sent by GET puts what the user typed in the page's URL and in its XMLHttpRequest's: the
+   * exported URLs keep only the order id, the XHR span continues into the API, and the page's uncaught
+   * error is a record with the order id whose message names the page's URL without the typed value.
+   */
+  private static void aSearchSentByGetLeavesNoTypedValue(Path dir, URI browsers, Stack stack, OtlpSink tempo,
+      OtlpSink loki) throws Exception {
+    String orderId = "JW-424242";
+    URI page = stack.url(Service.SHOP).resolve("/search.html?orderId=" + orderId);
+    JsonNode session = browse(dir, Map.of("scenario", "search", "page", page.toString(),
+        "form", Map.of("customer", SEARCHED)), browsers);
+    assertThat(session.path("outcome").asText()).isEqualTo("searched");
+    assertThat(session.get("pageErrors").toString()).as("the errors the browser saw").contains("no result view for");
+    assertThat(session.get("apiRequests").toString()).as("the typed value did go to the API")
+        .contains("customer=Quentavius");
+
+    OtlpSink.Span xhr = Eventually.await("the search page's XHR GET /api/items", Duration.ofSeconds(60),
+        () -> tempo.spans().stream().filter(s -> "shop-web".equals(s.service()) && "GET".equals(s.name()))
+            .filter(s -> urlOf(s).contains("/api/items") && "search".equals(s.attributes().get("app.screen.name")))
+            .findFirst());
+    assertThat(urlOf(xhr)).endsWith("/api/items?orderId=" + orderId);
+    assertThat(xhr.attributes()).containsEntry("app.screen.name", "search").containsEntry("order.id", orderId);
+    Eventually.await("shop-api's server span under the page's XHR span", Duration.ofSeconds(60),
+        () -> tempo.spans().stream().filter(s -> "shop-api".equals(s.service()) && xhr.spanId().equals(s.parentSpanId()))
+            .findFirst());
+    Eventually.await("the searched page's load", Duration.ofSeconds(60),
+        () -> tempo.spans().stream().filter(s -> "shop-web".equals(s.service()) && "documentFetch".equals(s.name()))
+            .filter(s -> urlOf(s).endsWith("/search.html?orderId=" + orderId)).findFirst());
+
+    OtlpSink.LogRecord error = Eventually.await("the search page's uncaught error", Duration.ofSeconds(60),
+        () -> loki.logs().stream().filter(l -> "shop-web".equals(l.service()))
+            .filter(l -> orderId.equals(l.attributes().get("order.id"))).findFirst());
+    assertThat(error.body()).startsWith("uncaught error: Error");
+    assertThat(error.attributes()).containsEntry("app.screen.name", "search")
+        .containsEntry("exception.message", "no result view for " + page);
+
+    String needle = SEARCHED.toLowerCase(Locale.ROOT).split(" ")[1];
+    List<byte[]> sent = new ArrayList<>();
+    for (JsonNode export : session.get("exports")) {
+      assertThat(export.get("status").asInt()).as("the Collector took " + export.get("url").asText()).isEqualTo(200);
+      sent.add(Base64.getDecoder().decode(export.get("body").asText()));
+    }
+    String browserBytes = text(sent);
+    assertThat(browserBytes).as("the browser's exports name the order").contains(orderId.toLowerCase(Locale.ROOT));
+    assertThat(browserBytes).as("the typed value in the browser's exports").doesNotContain(needle);
+    assertThat(text(new ArrayList<>(loki.raw()))).as("the typed value in what reached Loki").doesNotContain(needle);
+    // the API received the value in its query, and its agent records the server's own view of the call
+    // (url.query): that is the service's telemetry, not the browser's; no browser span carries it
+    assertThat(tempo.spans().stream().filter(span -> span.attributes().values().stream()
+        .anyMatch(v -> v.toLowerCase(Locale.ROOT).contains(needle))))
+        .as("the spans naming the typed value").allMatch(span -> "shop-api".equals(span.service()));
+  }
+
+  /**
+   * A telemetry.json of the wrong shape leaves the script off with one warning; the page works and sees
+   * no error of the script's.
+   */
+  private static void badSettingsLeaveThePageAlone(Path dir, Path web, String goodSettings, URI browsers, Stack stack)
+      throws Exception {
+    Files.writeString(web.resolve("loupe/telemetry.json"),
+        JSON.writeValueAsString(Map.of("collectorUrl", 4319, "apiOrigins", "https://shop-api.example")));
+    try {
+      JsonNode session = browse(dir, Map.of("scenario", "orders-page",
+          "page", stack.url(Service.MES).resolve("/orders.html").toString()), browsers);
+      assertThat(session.path("outcome").asText()).as("the page works").isEqualTo("shown");
+      assertThat(session.get("pageErrors")).as("the errors the browser saw").isEmpty();
+      assertThat(session.get("warnings").toString()).as("the one warning")
+          .contains("Loupe telemetry is off: collectorUrl is not an http(s) URL");
+      assertThat(session.get("exports")).as("nothing sent").isEmpty();
+    } finally {
+      Files.writeString(web.resolve("loupe/telemetry.json"), goodSettings);
+    }
+  }
+
+  /** A span's URL: url.full, or the older http.url some instrumentations still set. */
+  private static String urlOf(OtlpSink.Span span) {
+    return span.attributes().getOrDefault("url.full", span.attributes().getOrDefault("http.url", ""));
   }
 
   /** Prometheus with the alert rules, taking the Collector's remote writes; nothing to scrape. */
