@@ -1,5 +1,6 @@
 // What the dashboards and the alerts say about each other holds: every alert's dashboard_url opens a
-// dashboard that exists (and its panel and variables, where the URL names them), every drill-down link
+// dashboard that exists (and its panel and variables, where the URL names them), every loss alert's
+// order_journey_url the Order journey and its order_id variable, every drill-down link
 // of a panel opens a dashboard that exists, every runbook link a runbook that exists, and every alert of
 // failure points 1-9 has its panel on the Orders overview.
 import { test } from 'node:test';
@@ -45,6 +46,45 @@ test('every alert\'s dashboard_url opens a Loupe dashboard, with its panel and v
     // the label templates stand for one value each; any value opens the same dashboard
     assertOpens(url.replace(/{{[^}]*}}/g, 'x'), r.alert);
   }
+});
+
+/** The dashboard the loss alerts' order_journey_url opens, and the variable on-call types the order id into. */
+const JOURNEY = 'loupe-order-journey';
+
+/**
+ * An order_journey_url opens the Order journey dashboard, which has the text variable `order_id`; the URL
+ * may set that variable and no other.
+ */
+function assertOpensJourney(url, where) {
+  assertOpens(url, where);
+  const t = target(url);
+  assert.equal(t.uid, JOURNEY, `${where}: ${url} opens ${t.uid}, not the Order journey`);
+  const variable = byUid(JOURNEY).templating.list.find((v) => v.name === 'order_id');
+  assert.ok(variable?.type === 'textbox', `${where}: ${JOURNEY} has no text variable order_id`);
+  for (const [name] of t.params) {
+    assert.ok(name === 'var-order_id', `${where}: ${url} sets ${name}; the journey is chosen by order_id only`);
+  }
+}
+
+test('every alert about lost orders links the Order journey, where on-call types the order id', () => {
+  const withJourney = alertRules().filter((r) => r.annotations.order_journey_url !== undefined);
+  // the group of loss alerts, and every alert counting orders_affected but the broker's discarded messages,
+  // which no client saw, so nothing names their orders (alert-rules/README.md, "The order journey link")
+  const expected = alertRules().filter((r) => r.group === 'loupe-orders.alerts'
+    || (r.annotations.orders_affected !== undefined && r.alert !== 'RabbitmqMessagesDiscarded'));
+  assert.deepEqual(withJourney.map((r) => r.alert).sort(), expected.map((r) => r.alert).sort());
+  assert.ok(withJourney.length >= 7, withJourney.map((r) => r.alert).join(', '));
+  for (const r of withJourney) {
+    assert.ok(r.annotations.order_journey_url.startsWith(`${GRAFANA}/d/`), `${r.alert}: ${r.annotations.order_journey_url}`);
+    assertOpensJourney(r.annotations.order_journey_url.replace(/{{[^}]*}}/g, 'x'), r.alert);
+  }
+});
+
+test('the check itself refuses an order_journey_url to another dashboard or variable', () => {
+  assert.throws(() => assertOpensJourney(`${GRAFANA}/d/loupe-orders/orders`, 'example'), /not the Order journey/);
+  assert.throws(() => assertOpensJourney(`${GRAFANA}/d/loupe-order-journey/order-journey?var-order=x`, 'example'),
+    /no variable order/);
+  assertOpensJourney(`${GRAFANA}/d/loupe-order-journey/order-journey?var-order_id=JW-000001`, 'example');
 });
 
 test('the check itself refuses a dashboard_url to nowhere', () => {
