@@ -67,6 +67,14 @@ export function textVariable(name, label, description) {
   return new TextBoxVariableBuilder(name).label(label).description(description).defaultValue('');
 }
 
+/** Where the repository's files are read in a browser (the alerts' runbook_url names runbooks there). */
+export const REPOSITORY = 'https://git.jewelry.internal/platform/loupe/-/blob/main';
+
+/** The browser URL of a file of the repository, e.g. `docs/failure-points.md`. */
+export function repositoryFile(path) {
+  return `${REPOSITORY}/${path}`;
+}
+
 /** A link to a URL (a runbook), opened in a new tab. */
 export function link(title, url) {
   return new DashboardLinkBuilder(title).type(DashboardLinkType.Link).url(url).targetBlank(true);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { alertRules, ROOT } from '../src/repository.js';
-import { GRAFANA } from '../src/panels.js';
+import { GRAFANA, REPOSITORY } from '../src/panels.js';
 import { FAILURE_POINTS } from '../src/dashboards/orders.js';
 import { byUid, DASHBOARDS } from './committed.js';
 
@@ -93,22 +93,40 @@ test('the check itself refuses a dashboard_url to nowhere', () => {
   assert.throws(() => assertOpens(`${GRAFANA}/d/loupe-orders/orders?viewPanel=9999`, 'example'), /no panel 9999/);
 });
 
-test('every link of a panel opens a dashboard that exists or a runbook that exists', () => {
+/** A panel link opens a file of the repository that exists (a runbook, the failure points) or a dashboard. */
+function assertResolves(url, where) {
+  if (url.startsWith(`${REPOSITORY}/`)) {
+    const path = url.slice(REPOSITORY.length + 1);
+    assert.match(path, /^[\w.-]+(\/[\w.-]+)*$/, `${where}: ${url}`);
+    assert.ok(existsSync(join(ROOT, path)), `${where}: ${url} names no file of the repository`);
+  } else {
+    assertOpens(url, where);
+  }
+}
+
+test('every link of a panel opens a dashboard that exists or a file of the repository that exists', () => {
   let seen = 0;
   for (const d of DASHBOARDS) {
     for (const p of d.panels) {
       for (const l of p.links ?? []) {
         seen++;
-        const runbook = l.url.match(/\/-\/blob\/main\/(alert-rules\/runbooks\/\w+\.md)$/);
-        if (runbook) {
-          assert.ok(existsSync(join(ROOT, runbook[1])), `${d.uid} / ${p.title}: ${l.url}`);
-        } else {
-          assertOpens(l.url, `${d.uid} / ${p.title}`);
-        }
+        assertResolves(l.url, `${d.uid} / ${p.title}`);
       }
     }
   }
   assert.ok(seen > 50, `${seen} links`);
+  assert.throws(() => assertResolves(`${REPOSITORY}/alert-rules/runbooks/NoSuchAlert.md`, 'example'), /names no file/);
+});
+
+test('every panel of the Orders overview links to its runbook or drill-down dashboard', () => {
+  const shown = byUid('loupe-orders').panels.filter((p) => p.type !== 'row' && p.type !== 'text');
+  assert.ok(shown.length > 40, `${shown.length} panels`);
+  for (const p of shown) {
+    assert.ok((p.links ?? []).length > 0, `loupe-orders / ${p.title} has no link`);
+    for (const l of p.links) {
+      assertResolves(l.url, `loupe-orders / ${p.title}`);
+    }
+  }
 });
 
 test('the Orders overview has a row per failure point 1-9 and the orders page', () => {

@@ -1,7 +1,7 @@
 // Orders overview: is any order being lost or stuck right now, where (failure points 1-9 and the
 // orders page), and how many. For on-call first, and for the business (the funnel, the losses).
 import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { dashboard, drillDown, graph, labelVariable, note, number, promTable } from '../panels.js';
+import { dashboard, drillDown, graph, labelVariable, link, note, number, promTable, repositoryFile } from '../panels.js';
 import { alertPanel, alertsOf, alertsOfGroup, alertsWithoutPointOpening } from './alerts.js';
 
 /** The nine failure points of docs/failure-points.md, as the rows name them. */
@@ -19,13 +19,31 @@ export const FAILURE_POINTS = [
 
 const JOURNEY = 'loupe-order-journey';
 
+/**
+ * The dashboard that shows each failure point in depth, with the variables that narrow it to the point's
+ * service: where on-call goes from a row's count of firing alerts.
+ */
+export const POINT_DASHBOARDS = {
+  1: ['Shop API on Service', 'loupe-apis', 'var-service=shop-api'],
+  2: ['Shop DB on Databases', 'loupe-databases', 'var-service=shop-api'],
+  3: ['S3 calls on Service', 'loupe-apis', 'var-service=shop-api'],
+  4: ['Lost messages on Broker', 'loupe-messaging', ''],
+  5: ['Queues on Broker', 'loupe-messaging', ''],
+  6: ['Price calculation', 'loupe-price-calculation', ''],
+  7: ['MES DB on Databases', 'loupe-databases', 'var-service=mes-api'],
+  8: ['Client errors on Service', 'loupe-apis', ''],
+  9: ['RabbitMQ on Broker', 'loupe-messaging', ''],
+};
+
 function firing(point) {
+  const [title, uid, query] = POINT_DASHBOARDS[point];
   return number({
     title: `Firing at point ${point}`,
     description: `Alerts of failure point ${point} firing now (Prometheus's ALERTS series; 0 when none).`,
     expr: `count(ALERTS{alertstate="firing", failure_point="${point}"}) or vector(0)`,
     threshold: 1,
     width: 4,
+    links: [drillDown(title, uid, query), link('The nine failure points', repositoryFile('docs/failure-points.md'))],
   });
 }
 
@@ -51,6 +69,8 @@ export function build() {
       queries: [{ expr: 'sum by (stage, outcome) (rate(loupe_order_stage_total{service=~"$service"}[$__rate_interval])) * 60',
         legend: '{{stage}} {{outcome}}' }],
       unit: 'short',
+      links: [drillDown('Order journey', JOURNEY), link('Runbook: OrdersStuckBeforeMes',
+        repositoryFile('alert-rules/runbooks/OrdersStuckBeforeMes.md'))],
     }))
     .withPanel(promTable({
       title: 'Lost order messages by reason and destination',
