@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { alertRules, ROOT } from '../src/repository.js';
 import { GRAFANA, REPOSITORY } from '../src/panels.js';
 import { FAILURE_POINTS } from '../src/dashboards/orders.js';
+import { panelsOf, queries } from '../src/queries.js';
 import { byUid, DASHBOARDS } from './committed.js';
 
 /** What a dashboard link (absolute, or relative to Grafana) points at. */
@@ -19,15 +20,20 @@ function target(url) {
   return m && { uid: m[1], params: u.searchParams };
 }
 
-function assertOpens(url, where) {
+/**
+ * The URL opens a dashboard, with the panel and the variables it names.
+ *
+ * @param {(uid: string) => object|undefined} [find] the dashboards by uid: the committed folder's
+ */
+function assertOpens(url, where, find = byUid) {
   const t = target(url);
   assert.ok(t, `${where}: ${url} is no dashboard URL`);
-  const d = byUid(t.uid);
+  const d = find(t.uid);
   assert.ok(d, `${where}: no dashboard has uid ${t.uid} (${url}); there are ${DASHBOARDS.map((x) => x.uid)}`);
   for (const [name] of t.params) {
     if (name === 'viewPanel') {
       const id = Number(t.params.get(name).replace(/^panel-/, ''));
-      assert.ok(d.panels.some((p) => p.id === id), `${where}: ${t.uid} has no panel ${id}`);
+      assert.ok(panelsOf(d).some((p) => p.id === id), `${where}: ${t.uid} has no panel ${id}`);
     } else if (name.startsWith('var-')) {
       assert.ok(d.templating?.list?.some((v) => v.name === name.slice(4)),
         `${where}: ${t.uid} has no variable ${name.slice(4)}`);
@@ -104,33 +110,61 @@ function assertResolves(url, where) {
   }
 }
 
-test('every link of a panel opens a dashboard that exists or a file of the repository that exists', () => {
+/** Every link of every panel of the dashboards (those in collapsed rows too) opens something that exists. */
+function assertPanelLinksResolve(dashboards) {
   let seen = 0;
-  for (const d of DASHBOARDS) {
-    for (const p of d.panels) {
+  for (const d of dashboards) {
+    for (const p of panelsOf(d)) {
       for (const l of p.links ?? []) {
         seen++;
         assertResolves(l.url, `${d.uid} / ${p.title}`);
       }
     }
   }
+  return seen;
+}
+
+/** Every panel of a dashboard but rows and notes has at least one link, and each resolves. */
+function assertEveryPanelLinks(d) {
+  const shown = panelsOf(d).filter((p) => p.type !== 'row' && p.type !== 'text');
+  for (const p of shown) {
+    assert.ok((p.links ?? []).length > 0, `${d.uid} / ${p.title} has no link`);
+  }
+  assertPanelLinksResolve([d]);
+  return shown.length;
+}
+
+test('every link of a panel opens a dashboard that exists or a file of the repository that exists', () => {
+  const seen = assertPanelLinksResolve(DASHBOARDS);
   assert.ok(seen > 50, `${seen} links`);
   assert.throws(() => assertResolves(`${REPOSITORY}/alert-rules/runbooks/NoSuchAlert.md`, 'example'), /names no file/);
 });
 
 test('every panel of the Orders overview links to its runbook or drill-down dashboard', () => {
-  const shown = byUid('loupe-orders').panels.filter((p) => p.type !== 'row' && p.type !== 'text');
-  assert.ok(shown.length > 40, `${shown.length} panels`);
-  for (const p of shown) {
-    assert.ok((p.links ?? []).length > 0, `loupe-orders / ${p.title} has no link`);
-    for (const l of p.links) {
-      assertResolves(l.url, `loupe-orders / ${p.title}`);
-    }
-  }
+  const shown = assertEveryPanelLinks(byUid('loupe-orders'));
+  assert.ok(shown > 40, `${shown} panels`);
+});
+
+test('the checks see the panels of a collapsed row', () => {
+  // Grafana's model of a collapsed row: its panels in the row's `panels`, none after it at the top
+  const hidden = { id: 3, type: 'timeseries', title: 'hidden', links: [],
+    targets: [{ datasource: { type: 'prometheus', uid: 'loupe-prometheus' }, expr: 'up{service=~"$service"}' }] };
+  const collapsed = { uid: 'synthetic', title: 'synthetic', templating: byUid('loupe-orders').templating,
+    panels: [{ id: 1, type: 'stat', title: 'shown', links: [{ url: '/d/loupe-apis' }] },
+      { id: 2, type: 'row', title: 'a collapsed row', collapsed: true, panels: [hidden] }] };
+  assert.deepEqual(panelsOf(collapsed).map((p) => p.title), ['shown', 'a collapsed row', 'hidden']);
+  assert.deepEqual(queries([collapsed]).map((q) => [q.panel, q.query]), [['hidden', 'up{service=~".*"}']]);
+  assert.throws(() => assertEveryPanelLinks(collapsed), /synthetic \/ hidden has no link/);
+  hidden.links = [{ url: '/d/loupe-nowhere' }];
+  assert.throws(() => assertPanelLinksResolve([collapsed]), /no dashboard has uid loupe-nowhere/);
+  hidden.links = [{ url: '/d/loupe-apis?var-service=shop-api' }];
+  assert.equal(assertEveryPanelLinks(collapsed), 2);
+  assert.doesNotThrow(() => assertOpens('/d/synthetic?viewPanel=3', 'a collapsed panel by id', () => collapsed));
+  assert.throws(() => assertOpens('/d/synthetic?viewPanel=4', 'no such panel', () => collapsed), /no panel 4/);
 });
 
 test('the Orders overview has a row per failure point 1-9 and the orders page', () => {
-  const rows = byUid('loupe-orders').panels.filter((p) => p.type === 'row').map((p) => p.title);
+  const rows = panelsOf(byUid('loupe-orders')).filter((p) => p.type === 'row').map((p) => p.title);
   for (const [point] of FAILURE_POINTS) {
     assert.ok(rows.some((r) => r.startsWith(`${point}. `)), `a row for failure point ${point} in ${rows}`);
   }
@@ -139,8 +173,8 @@ test('the Orders overview has a row per failure point 1-9 and the orders page', 
 });
 
 test('every alert of failure points 1-9 has its panel on the Orders overview, every other on a dashboard', () => {
-  const overview = byUid('loupe-orders').panels.map((p) => p.title);
-  const everywhere = DASHBOARDS.flatMap((d) => d.panels.map((p) => p.title));
+  const overview = panelsOf(byUid('loupe-orders')).map((p) => p.title);
+  const everywhere = DASHBOARDS.flatMap((d) => panelsOf(d).map((p) => p.title));
   for (const r of alertRules().filter((x) => x.alert !== 'Watchdog')) {
     const titles = r.labels.failure_point === 'none' ? everywhere : overview;
     assert.ok(titles.some((t) => t === r.alert || t.startsWith(`${r.alert} (`)), `${r.alert} has no panel`);
