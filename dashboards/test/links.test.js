@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { alertRules, ROOT } from '../src/repository.js';
 import { GRAFANA, REPOSITORY } from '../src/panels.js';
-import { FAILURE_POINTS } from '../src/dashboards/orders.js';
+import { BROWSER_ERRORS, FAILURE_POINTS } from '../src/dashboards/orders.js';
 import { panelsOf, queries } from '../src/queries.js';
 import { byUid, DASHBOARDS } from './committed.js';
 
@@ -91,6 +91,32 @@ test('the check itself refuses an order_journey_url to another dashboard or vari
   assert.throws(() => assertOpensJourney(`${GRAFANA}/d/loupe-order-journey/order-journey?var-order=x`, 'example'),
     /no variable order/);
   assertOpensJourney(`${GRAFANA}/d/loupe-order-journey/order-journey?var-order_id=JW-000001`, 'example');
+});
+
+/** The series an expression reads: recording rules (`a:b:c`) and metrics of Prometheus's naming (`x_total`, …). */
+function seriesOf(expr) {
+  return new Set(expr.match(/\b[a-z_]+:[a-z0-9_:]+\b|\b[a-z][a-z0-9_]*_(?:total|seconds|bucket|count|ratio|bytes)\b/g) ?? []);
+}
+
+test('a dashboard_url that names a panel opens a panel about its alert (one of the series the alert reads)', () => {
+  const withPanel = alertRules().filter((r) => new URL(r.annotations.dashboard_url).searchParams.has('viewPanel'));
+  assert.ok(withPanel.some((r) => r.alert === 'FrontendErrors'));
+  for (const r of withPanel) {
+    const t = target(r.annotations.dashboard_url.replace(/{{[^}]*}}/g, 'x'));
+    const id = Number(t.params.get('viewPanel').replace(/^panel-/, ''));
+    const panel = panelsOf(byUid(t.uid)).find((p) => p.id === id);
+    const read = (panel.targets ?? []).map((q) => q.expr ?? '').join(' ');
+    assert.ok([...seriesOf(r.expr)].some((name) => seriesOf(read).has(name)),
+      `${r.alert}: panel ${id} of ${t.uid} (${panel.title}) reads none of ${[...seriesOf(r.expr)]}`);
+  }
+});
+
+test('FrontendErrors opens the browser errors by page, and no service variable the front ends are no value of', () => {
+  const url = alertRules().find((r) => r.alert === 'FrontendErrors').annotations.dashboard_url;
+  const t = target(url);
+  assert.equal(t.uid, 'loupe-orders');
+  assert.equal(panelsOf(byUid('loupe-orders')).find((p) => p.id === Number(t.params.get('viewPanel'))).title, BROWSER_ERRORS);
+  assert.equal(t.params.has('var-service'), false, url);
 });
 
 test('the check itself refuses a dashboard_url to nowhere', () => {

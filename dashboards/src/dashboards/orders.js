@@ -35,6 +35,25 @@ export const POINT_DASHBOARDS = {
   9: ['RabbitMQ on Broker', 'loupe-messaging', ''],
 };
 
+/** The title of the point 8 panel FrontendErrors' dashboard_url opens (viewPanel), held to it by links.test.js. */
+export const BROWSER_ERRORS = 'Browser errors by page (15 min)';
+
+/**
+ * Panels a row shows beside its alerts' expressions, which show series only while their condition holds: what
+ * an alert of that point counts, at every value. Not narrowed by `$service`, whose values are the order
+ * services; the front ends (`shop-web`, `mes-web`) are services of their own.
+ */
+const ALWAYS_SHOWN = {
+  8: [() => graph({
+    title: BROWSER_ERRORS,
+    description: 'Errors the browsers reported on each page of the front ends in the last 15 minutes (script errors, '
+      + 'unhandled rejections, failed calls to the API: service_page:browser_errors:increase15m), what FrontendErrors '
+      + 'counts; it fires from 5 errors that are more than 5 % of the page\'s loads.',
+    queries: [{ expr: 'service_page:browser_errors:increase15m', legend: '{{service}} {{app_screen_name}}' }],
+    links: [link('Runbook: FrontendErrors', repositoryFile('alert-rules/runbooks/FrontendErrors.md'))],
+  })],
+};
+
 function firing(point) {
   const [title, uid, query] = POINT_DASHBOARDS[point];
   return number({
@@ -94,6 +113,9 @@ export function build() {
   for (const [point, title] of FAILURE_POINTS) {
     const row = new RowBuilder(`${point}. ${title}`);
     d.withRow(row).withPanel(firing(point));
+    for (const panel of ALWAYS_SHOWN[point] ?? []) {
+      d.withPanel(panel());
+    }
     for (const alert of alertsOf(point)) {
       d.withPanel(alertPanel(alert, alert.service ? '$service' : undefined));
     }

@@ -128,8 +128,10 @@ final class NoDataExemptions {
         + "no message is dead-lettered (reason dead_lettered)"));
     m.put("loupe-orders / ApiClientErrorsHigh", cannot("no request is refused as invalid (400, 409, 422) in this "
         + "run: the front-end fault, shop-lenient-ring-size, is refused by MES's order consumer, not over HTTP"));
-    m.put("loupe-orders / FrontendErrors", cannot("no browser runs the front ends in this run; frontend-telemetry's "
-        + "browser test feeds the series this alert reads"));
+    Exemption noBrowser = cannot("no browser runs the front ends in this run; frontend-telemetry's browser test "
+        + "feeds the series service_page:browser_errors:increase15m is recorded from");
+    m.put("loupe-orders / FrontendErrors", noBrowser);
+    m.put("loupe-orders / Browser errors by page (15 min)", noBrowser);
     m.put("loupe-orders / OrdersUnaccounted", cannot("the lost-order reconciler does not run in this run "
         + "(reconciler/ tests its metrics and these alerts' rules against its own runs)"));
     m.put("loupe-pipeline / TelemetryPipelineDown", cannot("the pipeline is up throughout the run"));
