@@ -67,6 +67,14 @@ export function textVariable(name, label, description) {
   return new TextBoxVariableBuilder(name).label(label).description(description).defaultValue('');
 }
 
+/** Where the repository's files are read in a browser (the alerts' runbook_url names runbooks there). */
+export const REPOSITORY = 'https://git.jewelry.internal/platform/loupe/-/blob/main';
+
+/** The browser URL of a file of the repository, e.g. `docs/failure-points.md`. */
+export function repositoryFile(path) {
+  return `${REPOSITORY}/${path}`;
+}
+
 /** A link to a URL (a runbook), opened in a new tab. */
 export function link(title, url) {
   return new DashboardLinkBuilder(title).type(DashboardLinkType.Link).url(url).targetBlank(true);
@@ -98,11 +106,39 @@ function promQuery(q, i) {
   return query;
 }
 
-function thresholds(value, color = 'red') {
-  return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
-    { value: null, color: 'green' },
-    { value, color },
-  ]);
+/** The least number above x (x a finite number): `v > x` is `v >= nextUp(x)`, which Grafana's steps can say. */
+export function nextUp(x) {
+  if (x === 0) {
+    return Number.MIN_VALUE;
+  }
+  const bits = new BigInt64Array(new Float64Array([x]).buffer);
+  bits[0] += x > 0 ? 1n : -1n;
+  return new Float64Array(bits.buffer)[0];
+}
+
+/**
+ * Grafana's threshold steps (a value takes the colour of the highest step at or below it) for a value that is
+ * bad when `value <comparison> threshold`: red exactly where the alert's comparison holds, green elsewhere.
+ * `== n` is read as `<= n` (the one alert comparing by equality, RabbitmqDown's `up == 0`, measures a value
+ * never below 0).
+ *
+ * @param {number} value the threshold
+ * @param {'>'|'>='|'<'|'<='|'=='} [comparison] the alert's comparison; `>=` by default (a count: 1 and more is bad)
+ * @throws {Error} for another comparison (`!=`), which no two colours can show
+ */
+function thresholds(value, comparison = '>=') {
+  const steps = {
+    '>': [['green', null], ['red', nextUp(value)]],
+    '>=': [['green', null], ['red', value]],
+    '<': [['red', null], ['green', value]],
+    '<=': [['red', null], ['green', nextUp(value)]],
+    '==': [['red', null], ['green', nextUp(value)]],
+  }[comparison];
+  if (!steps) {
+    throw new Error(`no threshold colours for the comparison ${comparison}`);
+  }
+  return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute)
+    .steps(steps.map(([color, v]) => ({ value: v, color })));
 }
 
 /** What every panel has: title, description, data source, size (width in grid columns of 24) and links. */
@@ -115,8 +151,9 @@ function framed(panel, p, source, width, height = 8) {
  * A time series of PromQL queries.
  *
  * @param {{title: string, description: string, queries: {expr: string, legend?: string, exemplar?: boolean}[],
- *          unit?: string, threshold?: number, links?: object[], width?: number}} p
- *   threshold: drawn as a dashed red line (an alert's)
+ *          unit?: string, threshold?: number, comparison?: string, links?: object[], width?: number}} p
+ *   threshold: drawn as a dashed line (an alert's), the values where `value <comparison> threshold` red
+ *   (comparison `>=` by default)
  */
 export function graph(p) {
   const panel = framed(new timeseries.PanelBuilder(), p, PROMETHEUS, 12)
@@ -125,7 +162,7 @@ export function graph(p) {
     .legend(new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.List)
       .placement(LegendPlacement.Bottom));
   if (p.threshold !== undefined) {
-    panel.thresholds(thresholds(p.threshold)).thresholdsStyle({ build: () => ({ mode: GraphThresholdsStyleMode.Dashed }) });
+    panel.thresholds(thresholds(p.threshold, p.comparison)).thresholdsStyle({ build: () => ({ mode: GraphThresholdsStyleMode.Dashed }) });
   }
   return panel;
 }

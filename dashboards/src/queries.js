@@ -46,7 +46,18 @@ export function substitute(query, dashboard) {
 }
 
 /**
- * Every query of every panel, variables filled.
+ * Every panel of a dashboard, in order: the top-level panels (rows among them) and, after a collapsed row,
+ * the panels it holds (Grafana keeps a collapsed row's panels in the row's own `panels`, not at the top).
+ *
+ * @param {object} dashboard Grafana's JSON model
+ * @returns {object[]}
+ */
+export function panelsOf(dashboard) {
+  return (dashboard.panels ?? []).flatMap((p) => [p, ...(p.panels ?? [])]);
+}
+
+/**
+ * Every query of every panel (those of collapsed rows too), variables filled.
  *
  * @returns {{dashboard: string, panel: string, panelId: number, language: 'promql'|'logql'|'traceql',
  *            query: string, raw: string}[]}
@@ -54,7 +65,7 @@ export function substitute(query, dashboard) {
 export function queries(dashboards) {
   const out = [];
   for (const d of dashboards) {
-    for (const p of d.panels) {
+    for (const p of panelsOf(d)) {
       for (const t of p.targets ?? []) {
         const type = t.datasource?.type ?? p.datasource?.type;
         const [language, raw] = type === 'prometheus' ? ['promql', t.expr] : type === 'loki' ? ['logql', t.expr]

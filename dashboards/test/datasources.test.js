@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { DATASOURCES_FILE } from '../src/repository.js';
+import { panelsOf } from '../src/queries.js';
 import { DASHBOARDS } from './committed.js';
 
 const PROVISIONED = parse(readFileSync(DATASOURCES_FILE, 'utf8')).datasources;
@@ -41,7 +42,7 @@ test('exemplars on the Service dashboard open traces in the Tempo the panels use
   const tempo = PROVISIONED.find((p) => p.type === 'tempo');
   assert.ok(prometheus.jsonData.exemplarTraceIdDestinations.some((e) => e.datasourceUid === tempo.uid));
   const service = DASHBOARDS.find((d) => d.uid === 'loupe-apis');
-  const withExemplars = service.panels.flatMap((p) => p.targets ?? []).filter((t) => t.exemplar);
+  const withExemplars = panelsOf(service).flatMap((p) => p.targets ?? []).filter((t) => t.exemplar);
   assert.ok(withExemplars.length >= 3, 'p50, p95 and p99 ask for exemplars');
   for (const t of withExemplars) {
     assert.match(t.expr, /http_server_request_duration_seconds_bucket/);

@@ -98,6 +98,7 @@ export function alertPanel({ rule, service }, serviceVariable) {
     description,
     queries: [{ expr }],
     threshold: m.threshold,
+    comparison: m.comparison,
     width: 8,
     links: [
       link(`Runbook: ${rule.alert}`, rule.annotations.runbook_url),

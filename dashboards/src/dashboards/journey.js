@@ -11,8 +11,18 @@ export function build() {
     'What happened to one order, by its id: every trace that touched it, its log lines across the three '
     + 'services, and where it was lost if it was. For on-call and operators holding an order id.')
     .withVariable(textVariable('order_id', 'Order id', 'The order id, e.g. JW-000001'))
-    .withPanel(note('Type an order id above (the shop\'s `JW-…`). The agent extension puts it on every span '
-      + '(`order.id`), in baggage across services and the broker, and on every log line (`order_id`).', 24, 2))
+    .withPanel(note('Type an order id above (the shop\'s `JW-…`, one of the lost orders below, or one of the '
+      + 'reconciler\'s list). The agent extension puts it on every span (`order.id`), in baggage across services '
+      + 'and the broker, and on every log line (`order_id`). The loss alerts link here (`order_journey_url`): '
+      + 'no alert can name the order, as metrics never carry order ids.', 24, 3))
+    .withPanel(traces({
+      title: 'Orders lost in the time range',
+      description: 'Every span a loss sentinel marked in the time range (loupe.loss.reason), with its order id: '
+        + 'the orders a loss alert counted. Type one into Order id to follow it.',
+      traceql: '{ span.loupe.loss.reason != nil } | select(span.order.id, span.loupe.loss.reason, span.messaging.destination.name)',
+      tableType: 'spans',
+      limit: 100,
+    }))
     .withPanel(traces({
       title: 'Traces of the order',
       description: 'Every trace with a span of this order (TraceQL on span.order.id), newest first.',

@@ -1,7 +1,7 @@
 // Orders overview: is any order being lost or stuck right now, where (failure points 1-9 and the
 // orders page), and how many. For on-call first, and for the business (the funnel, the losses).
 import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { dashboard, drillDown, graph, labelVariable, note, number, promTable } from '../panels.js';
+import { dashboard, drillDown, graph, labelVariable, link, note, number, promTable, repositoryFile } from '../panels.js';
 import { alertPanel, alertsOf, alertsOfGroup, alertsWithoutPointOpening } from './alerts.js';
 
 /** The nine failure points of docs/failure-points.md, as the rows name them. */
@@ -19,13 +19,50 @@ export const FAILURE_POINTS = [
 
 const JOURNEY = 'loupe-order-journey';
 
+/**
+ * The dashboard that shows each failure point in depth, with the variables that narrow it to the point's
+ * service: where on-call goes from a row's count of firing alerts.
+ */
+export const POINT_DASHBOARDS = {
+  1: ['Shop API on Service', 'loupe-apis', 'var-service=shop-api'],
+  2: ['Shop DB on Databases', 'loupe-databases', 'var-service=shop-api'],
+  3: ['S3 calls on Service', 'loupe-apis', 'var-service=shop-api'],
+  4: ['Lost messages on Broker', 'loupe-messaging', ''],
+  5: ['Queues on Broker', 'loupe-messaging', ''],
+  6: ['Price calculation', 'loupe-price-calculation', ''],
+  7: ['MES DB on Databases', 'loupe-databases', 'var-service=mes-api'],
+  8: ['Client errors on Service', 'loupe-apis', ''],
+  9: ['RabbitMQ on Broker', 'loupe-messaging', ''],
+};
+
+/** The title of the point 8 panel FrontendErrors' dashboard_url opens (viewPanel), held to it by links.test.js. */
+export const BROWSER_ERRORS = 'Browser errors by page (15 min)';
+
+/**
+ * Panels a row shows beside its alerts' expressions, which show series only while their condition holds: what
+ * an alert of that point counts, at every value. Not narrowed by `$service`, whose values are the order
+ * services; the front ends (`shop-web`, `mes-web`) are services of their own.
+ */
+const ALWAYS_SHOWN = {
+  8: [() => graph({
+    title: BROWSER_ERRORS,
+    description: 'Errors the browsers reported on each page of the front ends in the last 15 minutes (script errors, '
+      + 'unhandled rejections, failed calls to the API: service_page:browser_errors:increase15m), what FrontendErrors '
+      + 'counts; it fires from 5 errors that are more than 5 % of the page\'s loads.',
+    queries: [{ expr: 'service_page:browser_errors:increase15m', legend: '{{service}} {{app_screen_name}}' }],
+    links: [link('Runbook: FrontendErrors', repositoryFile('alert-rules/runbooks/FrontendErrors.md'))],
+  })],
+};
+
 function firing(point) {
+  const [title, uid, query] = POINT_DASHBOARDS[point];
   return number({
     title: `Firing at point ${point}`,
     description: `Alerts of failure point ${point} firing now (Prometheus's ALERTS series; 0 when none).`,
     expr: `count(ALERTS{alertstate="firing", failure_point="${point}"}) or vector(0)`,
     threshold: 1,
     width: 4,
+    links: [drillDown(title, uid, query), link('The nine failure points', repositoryFile('docs/failure-points.md'))],
   });
 }
 
@@ -51,6 +88,8 @@ export function build() {
       queries: [{ expr: 'sum by (stage, outcome) (rate(loupe_order_stage_total{service=~"$service"}[$__rate_interval])) * 60',
         legend: '{{stage}} {{outcome}}' }],
       unit: 'short',
+      links: [drillDown('Order journey', JOURNEY), link('Runbook: OrdersStuckBeforeMes',
+        repositoryFile('alert-rules/runbooks/OrdersStuckBeforeMes.md'))],
     }))
     .withPanel(promTable({
       title: 'Lost order messages by reason and destination',
@@ -74,6 +113,9 @@ export function build() {
   for (const [point, title] of FAILURE_POINTS) {
     const row = new RowBuilder(`${point}. ${title}`);
     d.withRow(row).withPanel(firing(point));
+    for (const panel of ALWAYS_SHOWN[point] ?? []) {
+      d.withPanel(panel());
+    }
     for (const alert of alertsOf(point)) {
       d.withPanel(alertPanel(alert, alert.service ? '$service' : undefined));
     }

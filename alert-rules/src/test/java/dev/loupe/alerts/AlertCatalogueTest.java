@@ -93,6 +93,44 @@ class AlertCatalogueTest {
     }
   }
 
+  /**
+   * The alerts about lost or stuck orders (every alert of the group {@code loupe-orders.alerts}, and
+   * every alert that counts {@code orders_affected} but RabbitmqMessagesDiscarded, whose messages the
+   * broker discards unseen by any client, so no span or log line names their orders) link on-call to
+   * the Order journey dashboard; no other alert does. Its uid and variable are held to the generated
+   * dashboard by dashboards/test/links.test.js.
+   */
+  static final Set<String> ORDER_JOURNEY_ALERTS = Set.of("OrderMessageUnroutable", "OrderMessageRejected",
+      "OrderMessageDeadLettered", "OrderErrorSwallowed", "PriceCalculationOverdue", "OrdersStuckBeforeMes",
+      "OrdersUnaccounted");
+
+  @Test
+  void theAlertsAboutLostOrdersLinkTheOrderJourney() throws Exception {
+    Set<String> lossGroup = new TreeSet<>();
+    String text = Files.readString(Tools.RULES.resolve("loupe-alerts.yml"));
+    String group = text.substring(text.indexOf("- name: loupe-orders.alerts"));
+    group = group.substring(0, group.indexOf("- name:", 1));
+    Matcher m = Pattern.compile("- alert: (\\w+)").matcher(group);
+    while (m.find()) {
+      lossGroup.add(m.group(1));
+    }
+    assertThat(lossGroup).hasSize(6);
+    Set<String> counting = new TreeSet<>();
+    alerts.values().stream().filter(a -> a.annotations().containsKey("orders_affected")).forEach(a -> counting.add(a.name()));
+    counting.remove("RabbitmqMessagesDiscarded");
+    Set<String> expected = new TreeSet<>(lossGroup);
+    expected.addAll(counting);
+    assertThat(expected).isEqualTo(new TreeSet<>(ORDER_JOURNEY_ALERTS));
+    for (Alert a : alerts.values()) {
+      if (ORDER_JOURNEY_ALERTS.contains(a.name())) {
+        assertThat(a.annotations().get("order_journey_url")).as(a.name())
+            .isEqualTo("https://grafana.jewelry.internal/d/loupe-order-journey/order-journey");
+      } else {
+        assertThat(a.annotations()).as(a.name()).doesNotContainKey("order_journey_url");
+      }
+    }
+  }
+
   /** Loss alerts page at once: no pending period. */
   @Test
   void aLostOrderPagesWithoutWaiting() throws Exception {
@@ -125,6 +163,10 @@ class AlertCatalogueTest {
                 .containsKeys("severity", "service", "failure_point");
             assertThat((Map<String, Object>) e.get("exp_annotations")).as(f.getFileName() + " " + name)
                 .containsKeys("summary", "description", "runbook_url", "dashboard_url");
+            if (ORDER_JOURNEY_ALERTS.contains(name)) {
+              assertThat((Map<String, Object>) e.get("exp_annotations")).as(f.getFileName() + " " + name)
+                  .containsKey("order_journey_url");
+            }
           }
           firing.merge(name, 1, Integer::sum);
         }

@@ -104,7 +104,8 @@ class AlertmanagerConfigTest {
                   "messaging_destination_name", "jewelry.orders", "reason", "rejected"),
               Map.of("summary", "mes-api dropped order messages it received", "description", "3 order message(s) were dropped",
                   "orders_affected", "3", "runbook_url", runbook + "OrderMessageRejected.md",
-                  "dashboard_url", "https://grafana.jewelry.internal/d/loupe-orders/orders?var-service=mes-api"))) + "]";
+                  "dashboard_url", "https://grafana.jewelry.internal/d/loupe-orders/orders?var-service=mes-api",
+                  "order_journey_url", "https://grafana.jewelry.internal/d/loupe-order-journey/order-journey"))) + "]";
       assertThat(am.post("/api/v2/alerts", alerts).statusCode()).isEqualTo(200);
 
       JsonNode state = Eventually.await("Alertmanager to evaluate inhibitions", Duration.ofSeconds(30), () -> {
@@ -126,7 +127,10 @@ class AlertmanagerConfigTest {
       assertThat(text).contains("mes-api dropped order messages it received")
           .contains("service: mes-api | severity: page | failure point: 5")
           .contains("orders affected: 3")
-          .contains("runbook: " + runbook + "OrderMessageRejected.md");
+          .contains("runbook: " + runbook + "OrderMessageRejected.md")
+          .contains("dashboard: https://grafana.jewelry.internal/d/loupe-orders/orders?var-service=mes-api")
+          .contains("order journey (type an affected order's id): "
+              + "https://grafana.jewelry.internal/d/loupe-order-journey/order-journey");
       assertThat(JSON.readTree(page.body()).get("channel").asText()).isEqualTo("#jewelry-oncall");
       Eventually.await("the team channel to get the same page", Duration.ofSeconds(60), () -> slack.received("/team")
           .stream().filter(n -> n.body().contains("OrderMessageRejected")).findFirst());

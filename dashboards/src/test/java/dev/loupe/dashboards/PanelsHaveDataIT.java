@@ -2,8 +2,6 @@ package dev.loupe.dashboards;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.collector.CollectorUnavailableException;
 import dev.loupe.collector.LoupeCollector;
 import dev.loupe.drills.Agents;
@@ -18,14 +16,11 @@ import dev.loupe.sample.loadgen.LoadGenerator;
 import dev.loupe.sample.stack.Service;
 import dev.loupe.sample.stack.Stack;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * feeds it: the three sample apps under the agent and the extension, exporting OTLP to the real gateway
  * Collector, which remote-writes to Prometheus (also scraping the Collector and the broker, and evaluating
  * alert-rules/rules unchanged). Under load, the faults the panels are about are switched on one after
- * another; every query must then return data, except the panels named in {@link #CANNOT_HAVE_DATA} with
- * the reason. Prometheus itself parsing every query (it refuses one it cannot parse) is part of the proof.
+ * another; every query must then return data, except the panels and queries {@link NoDataExemptions} names
+ * with the reason. Prometheus itself parsing every query (it refuses one it cannot parse) is part of the proof.
  *
  * <p>The queries come from {@code target/panel-queries.json}, written by {@code src/queries.js} from the
  * committed dashboards with Grafana's variables filled ({@code $__rate_interval} 1m, {@code $__range}
@@ -48,84 +43,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PanelsHaveDataIT {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** How long the faults' phases and the wait for data may take after the load starts. */
   private static final Duration DATA_DEADLINE = Duration.ofMinutes(4);
 
-  private static final String DATABASE_UP = "not assured: no database is stopped in this run; the condition (requests "
-      + "waiting, 5xx, a pool below its maximum) may hold all the same while statements are slowed and MES's pool leaks";
-
-  /** Panels (dashboard uid / title) that this run cannot fill, or cannot be sure to, and why. */
-  private static final Map<String, String> CANNOT_HAVE_DATA = cannotHaveData();
-
-  /** Single queries (by a part of their text) that this run cannot fill, and why; the panel's other queries must. */
-  private static final Map<String, String> QUERIES_WITHOUT_DATA = Map.of(
-      "otelcol_exporter_send_failed_", "the Collector creates the counter at an exporter's first failure; sending "
-          + "to the Tempo and Loki stand-ins and to Prometheus never fails in this run",
-      "otelcol_exporter_enqueue_failed_", "the Collector creates the counter at the first item its full queue refuses; "
-          + "the queues stay far from full",
-      "otelcol_processor_memory_limiter_refused_", "the memory limiter creates the counter at its first refusal; the "
-          + "Collector stays far below its limit");
-
-  private static Map<String, String> cannotHaveData() {
-    Map<String, String> m = new LinkedHashMap<>();
-    String slowBurn = "the slow-burn windows need 12 or 36 hours of history (service:http_server_requests:present_12h_ago)";
-    m.put("loupe-orders / ApiAvailabilityBurnRateSlow (shop-api)", slowBurn);
-    m.put("loupe-orders / ApiAvailabilityBurnRateSlow (crm-api)", slowBurn);
-    m.put("loupe-orders / ApiAvailabilityBurnRateSlow (mes-api)", slowBurn);
-    m.put("loupe-orders / ApiLatencyBurnRateSlow (shop-api)", slowBurn);
-    m.put("loupe-orders / ApiLatencyBurnRateSlow (crm-api)", slowBurn);
-    m.put("loupe-orders / ApiLatencyBurnRateSlow (mes-api)", slowBurn);
-    String noFailure = "no fault of this run makes this service answer 5xx or slowly (the faults are in the shop)";
-    m.put("loupe-orders / ApiAvailabilityBurnRateFast (crm-api)", noFailure);
-    m.put("loupe-orders / ApiAvailabilityBurnRateFast (mes-api)", "not assured: the MES faults of this run (pool leak, "
-        + "slow consumer) come last and briefly, and may or may not fail 7.2 % of the hour's requests");
-    m.put("loupe-orders / ApiAvailabilityBurnRateFast (shop-api)", "not assured: shop-controller-bug fails only orders "
-        + "without an engraving, for 15 s, which may or may not be 7.2 % of the hour's shop requests");
-    m.put("loupe-orders / ApiLatencyBurnRateFast (crm-api)", noFailure);
-    m.put("loupe-orders / ApiLatencyBurnRateFast (shop-api)", "not assured: shop-db-slow, on from the last phase, may "
-        + "or may not make 14.4 % of the hour's shop requests take over 1 s before the run ends (it did in one run "
-        + "here, not in the next, on a machine with a load average of 25 to 50)");
-    m.put("loupe-orders / ApiLatencyBurnRateFast (mes-api)", "not assured: the MES faults of this run come last and "
-        + "briefly, and may or may not make 14.4 % of the hour's requests slow");
-    m.put("loupe-orders / OrderErrorSwallowed (crm-api)", "the swallowed-error fault is the shop's (shop-save-swallowed)");
-    m.put("loupe-orders / OrderErrorSwallowed (mes-api)", "the swallowed-error fault is the shop's (shop-save-swallowed)");
-    String serviceDown = "no service is stopped: ServiceDown needs one silent for 3 minutes";
-    for (String s : List.of("shop-api", "crm-api", "mes-api")) {
-      m.put("loupe-orders / ServiceDown (" + s + ")", serviceDown);
-      m.put("loupe-orders / DatabaseUnavailable (" + s + ")", DATABASE_UP);
-    }
-    m.put("loupe-apis / ServiceDown", serviceDown);
-    m.put("loupe-databases / DatabaseUnavailable", DATABASE_UP);
-    m.put("loupe-orders / DatabaseConnectionPoolExhausted (shop-api)", "not assured: the pool-leak fault of this run is "
-        + "MES's; the shop's pool is exhausted only when its slowed statements (shop-db-slow) hold every connection");
-    m.put("loupe-orders / DatabaseConnectionPoolExhausted (crm-api)", "the pool-leak fault of this run is MES's");
-    m.put("loupe-orders / PriceCalculationOverdue", "the deadline is 45 minutes (2700 s); the run lasts minutes");
-    m.put("loupe-price-calculation / PriceCalculationOverdue", "the deadline is 45 minutes (2700 s); the run lasts minutes");
-    m.put("loupe-price-calculation / Overdue calculations per hour",
-        "loupe_operation_overdue_total appears at the first overdue calculation, after 45 minutes");
-    m.put("loupe-orders / RabbitmqQueueWithoutConsumers", "MES keeps consuming: no consumer is stopped in this run");
-    m.put("loupe-messaging / RabbitmqQueueWithoutConsumers", "MES keeps consuming: no consumer is stopped in this run");
-    m.put("loupe-orders / RabbitmqQueueGrowing", "needs a queue growing by 3 a minute to over 20 ready messages, "
-        + "which the brief slow-consumer phase may or may not reach");
-    m.put("loupe-messaging / RabbitmqQueueGrowing", "as on the overview");
-    m.put("loupe-orders / OrderMessageDeadLettered", "the sample apps' queues have no dead-letter exchange: no "
-        + "message is dead-lettered (reason dead_lettered)");
-    m.put("loupe-orders / ApiClientErrorsHigh", "no request is refused as invalid (400, 409, 422) in this run: the "
-        + "front-end fault, shop-lenient-ring-size, is refused by MES's order consumer, not over HTTP");
-    m.put("loupe-orders / FrontendErrors", "no browser runs the front ends in this run; frontend-telemetry's browser "
-        + "test feeds the series this alert reads");
-    m.put("loupe-orders / OrdersUnaccounted", "the lost-order reconciler does not run in this run (reconciler/ tests "
-        + "its metrics and these alerts' rules against its own runs)");
-    m.put("loupe-pipeline / TelemetryPipelineDown", "the pipeline is up throughout the run");
-    m.put("loupe-pipeline / TelemetryPipelineDroppingData", "the Collector drops nothing in this run");
-    return m;
-  }
-
   @Test
   void everyPanelsPromqlReturnsDataFromTheStackUnderItsFaults(@TempDir Path dir) throws Exception {
-    List<PanelQuery> queries = promql();
+    List<PanelQuery> queries = PanelQuery.promql();
     assertThat(queries).as("PromQL queries of the generated panels").hasSizeGreaterThan(100);
     Path collector;
     try {
@@ -198,19 +121,16 @@ class PanelsHaveDataIT {
       load.shutdownNow();
       stack.resetFaults();
     }
-    System.out.printf("Queries with data: %d of %d after %d s%n", seen.size(), queries.size(),
-        Duration.ofNanos(System.nanoTime() - start).toSeconds());
+    System.out.printf("Queries with data: %d of %d after %d s (%s)%n", seen.size(), queries.size(),
+        Duration.ofNanos(System.nanoTime() - start).toSeconds(), NoDataExemptions.Coverage.of(queries));
     for (PanelQuery q : queries) {
-      String reason = reason(q);
-      if (reason != null) {
-        System.out.printf("  %s [%s]: %s (%s)%n", q.panelKey(), abbreviated(q.query()),
-            seen.contains(q) ? "had data all the same" : "no data", reason);
+      NoDataExemptions.Exemption e = NoDataExemptions.of(q);
+      if (e != null) {
+        System.out.printf("  %s [%s]: %s (%s: %s)%n", q.panelKey(), abbreviated(q.query()),
+            seen.contains(q) ? "had data all the same" : "no data", e.kind(), e.reason());
       }
     }
     assertThat(missing(queries, seen)).as("panel queries that returned no data").isEmpty();
-    Set<String> panels = new LinkedHashSet<>();
-    queries.forEach(q -> panels.add(q.panelKey()));
-    assertThat(CANNOT_HAVE_DATA.keySet()).as("panels named as empty that no dashboard has").allMatch(panels::contains);
   }
 
   private static void phase(Stack stack, Prometheus prometheus, List<PanelQuery> queries, Set<PanelQuery> seen,
@@ -241,7 +161,7 @@ class PanelsHaveDataIT {
   private static List<String> missing(List<PanelQuery> queries, Set<PanelQuery> seen) {
     List<String> out = new ArrayList<>();
     for (PanelQuery q : queries) {
-      if (!seen.contains(q) && reason(q) == null) {
+      if (!seen.contains(q) && NoDataExemptions.of(q) == null) {
         out.add(q.panelKey() + ": " + q.query());
       }
     }
@@ -251,35 +171,5 @@ class PanelsHaveDataIT {
   private static String abbreviated(String query) {
     String flat = query.replaceAll("\\s+", " ");
     return flat.length() <= 100 ? flat : flat.substring(0, 97) + "...";
-  }
-
-  /** Why the run cannot fill this query, or null when it must. */
-  private static String reason(PanelQuery q) {
-    String reason = CANNOT_HAVE_DATA.get(q.panelKey());
-    for (Map.Entry<String, String> e : QUERIES_WITHOUT_DATA.entrySet()) {
-      if (reason == null && q.query().contains(e.getKey())) {
-        reason = e.getValue();
-      }
-    }
-    return reason;
-  }
-
-  /** The PromQL queries of target/panel-queries.json (variables filled by src/queries.js). */
-  private static List<PanelQuery> promql() throws Exception {
-    JsonNode all = JSON.readTree(Files.readString(Path.of(System.getProperty("loupe.dashboards.queries"))));
-    List<PanelQuery> out = new ArrayList<>();
-    for (JsonNode q : all) {
-      if (q.path("language").asText().equals("promql")) {
-        out.add(new PanelQuery(q.path("dashboard").asText(), q.path("panel").asText(), q.path("query").asText()));
-      }
-    }
-    return out;
-  }
-
-  /** One query of one panel: {@code dashboard} is the uid, {@code query} PromQL with variables filled. */
-  record PanelQuery(String dashboard, String panel, String query) {
-    String panelKey() {
-      return dashboard + " / " + panel;
-    }
   }
 }
