@@ -136,8 +136,9 @@ resource "helm_release" "prometheus" {
     server = {
       fullnameOverride = var.prometheus_name
       global           = local.repo_config.global
-      # replicas > 1: a StatefulSet, each replica scraping, evaluating and alerting on its own (the
-      # Alertmanagers deduplicate); the Collectors' remote writes go through the Service to one of them
+      # replicas > 1: a StatefulSet behind a headless Service, each replica scraping, evaluating and alerting
+      # on its own (the Alertmanagers deduplicate); the Collectors and Tempo write to each by its pod's
+      # name (outputs: prometheus_write_urls), so each holds every series
       replicaCount     = var.prometheus_replicas
       statefulSet      = { enabled = var.prometheus_replicas > 1 }
       probeScheme      = local.probe_scheme

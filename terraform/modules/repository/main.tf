@@ -11,10 +11,11 @@ locals {
   # The gateway and the overrides it is deployed with. local.yaml (a developer's loopback) and lgtm.yaml
   # (the full-stack test inside grafana/otel-lgtm) are for machines, not for a deployment.
   collector_paths = {
-    "gateway.yaml"            = "collector-config/gateway.yaml"
-    "production.yaml"         = "collector-config/overrides/production.yaml"
-    "scale-out-routing.yaml"  = "collector-config/overrides/scale-out-routing.yaml"
-    "scale-out-sampling.yaml" = "collector-config/overrides/scale-out-sampling.yaml"
+    "gateway.yaml"             = "collector-config/gateway.yaml"
+    "production.yaml"          = "collector-config/overrides/production.yaml"
+    "scale-out-routing.yaml"   = "collector-config/overrides/scale-out-routing.yaml"
+    "scale-out-sampling.yaml"  = "collector-config/overrides/scale-out-sampling.yaml"
+    "prometheus-replicas.yaml" = "collector-config/overrides/prometheus-replicas.yaml"
   }
   rule_paths                  = { for f in fileset(local.root, "alert-rules/rules/*.yml") : basename(f) => f }
   alertmanager_template_paths = { for f in fileset(local.root, "alert-rules/alertmanager/templates/*.tmpl") : basename(f) => f }
@@ -46,7 +47,7 @@ locals {
 }
 
 output "collector_files" {
-  description = "The Collector's config files by file name (gateway.yaml, production.yaml, scale-out-*.yaml), as written in the repository."
+  description = "The Collector's config files by file name (gateway.yaml, production.yaml, scale-out-*.yaml, prometheus-replicas.yaml), as written in the repository."
   value       = { for name, p in local.collector_paths : name => file("${local.root}/${p}") }
 }
 

@@ -17,11 +17,14 @@ locals {
   storage_secret = "loupe-object-storage"
   # the gateway's production.yaml demands TLS, and every other part is reached so too
   tls = true
+  # two Prometheus replicas: every tier writes every series to each (collector-config/README.md, "Two
+  # Prometheus replicas"), its override merged last
+  prometheus_override = var.prometheus.replicas > 1 ? ["prometheus-replicas.yaml"] : []
   # the single gateway, or the two tiers of collector-config/README.md ("Scale-out")
   sampling_tier = "otel-collector-sampling"
   collector_tiers = var.collector.scale_out ? tomap({
     "otel-collector" = {
-      config_files = tolist(["gateway.yaml", "production.yaml", "scale-out-routing.yaml"])
+      config_files = tolist(concat(["gateway.yaml", "production.yaml", "scale-out-routing.yaml"], local.prometheus_override))
       replicas     = var.collector.routing_replicas
       headless     = false
       public       = true
@@ -32,7 +35,7 @@ locals {
       })
     }
     (local.sampling_tier) = {
-      config_files = tolist(["gateway.yaml", "production.yaml", "scale-out-sampling.yaml"])
+      config_files = tolist(concat(["gateway.yaml", "production.yaml", "scale-out-sampling.yaml"], local.prometheus_override))
       replicas     = var.collector.sampling_replicas
       headless     = true
       public       = false
@@ -41,7 +44,7 @@ locals {
     # neither tier scrapes MES and RabbitMQ (every replica would write the same series): one
     # single-gateway Collector that no agent sends to does
     "otel-collector-scrape" = {
-      config_files = tolist(["gateway.yaml", "production.yaml"])
+      config_files = tolist(concat(["gateway.yaml", "production.yaml"], local.prometheus_override))
       replicas     = 1
       headless     = false
       public       = false
@@ -49,7 +52,7 @@ locals {
     }
     }) : tomap({
     "otel-collector" = {
-      config_files = tolist(["gateway.yaml", "production.yaml"])
+      config_files = tolist(concat(["gateway.yaml", "production.yaml"], local.prometheus_override))
       replicas     = 1
       headless     = false
       public       = true
@@ -119,7 +122,8 @@ module "tempo" {
   object_storage_endpoint    = var.object_storage.endpoint
   object_storage_region      = var.object_storage.region
   object_storage_secret_name = kubernetes_secret.object_storage.metadata[0].name
-  prometheus_write_url       = "${module.prometheus.prometheus_url}/api/v1/write"
+  prometheus_write_urls      = module.prometheus.prometheus_write_urls
+  prometheus_server_name     = module.prometheus.prometheus_server_name
   tls                        = local.tls
   tls_secret_name            = kubernetes_secret.tls.metadata[0].name
 }
@@ -147,15 +151,19 @@ module "collector" {
   tls_secret_name = kubernetes_secret.tls.metadata[0].name
   agent_token     = var.agent_token
   exposure        = { for e in ["otlp", "frontend"] : e => var.exposure[e] if var.exposure[e] != null }
-  environment = {
+  environment = merge({
     # the front ends whose pages may send (CORS of otlp/frontend), a YAML list; none refuses every browser
     LOUPE_FRONTEND_ORIGINS          = jsonencode(var.frontend_origins)
     LOUPE_TEMPO_OTLP_ENDPOINT       = module.tempo.otlp_grpc_endpoint
     LOUPE_LOKI_OTLP_ENDPOINT        = module.loki.otlp_url
-    LOUPE_PROMETHEUS_WRITE_ENDPOINT = "${module.prometheus.prometheus_url}/api/v1/write"
+    LOUPE_PROMETHEUS_WRITE_ENDPOINT = module.prometheus.prometheus_write_urls[0]
     LOUPE_MES_METRICS_TARGET        = var.collector.mes_metrics_target
     LOUPE_RABBITMQ_METRICS_TARGET   = var.collector.rabbitmq_metrics_target
-  }
+    }, length(local.prometheus_override) == 0 ? {} : {
+    # prometheus-replicas.yaml's second exporter, and the name both check (a pod's name is not in the certificate)
+    LOUPE_PROMETHEUS_WRITE_ENDPOINT_2 = module.prometheus.prometheus_write_urls[1]
+    LOUPE_PROMETHEUS_SERVER_NAME      = module.prometheus.prometheus_server_name
+  })
 }
 
 module "grafana" {

@@ -40,6 +40,11 @@ variable "prometheus" {
     retention_size        = string
     storage_size          = string
   })
+  validation {
+    # collector-config/overrides/prometheus-replicas.yaml has an exporter for each of two replicas
+    condition     = contains([1, 2], var.prometheus.replicas)
+    error_message = "prometheus.replicas is 1 or 2: the Collectors' prometheus-replicas.yaml writes to two replicas; a third needs a third exporter there."
+  }
 }
 
 variable "tempo_replicas" {

@@ -37,7 +37,10 @@ locals {
     ingester  = local.repo.ingester
     metrics_generator = merge(local.repo.metrics_generator, {
       storage = merge(local.repo.metrics_generator.storage, {
-        remote_write = [for w in local.repo.metrics_generator.storage.remote_write : merge(w, { url = var.prometheus_write_url }, var.tls ? { tls_config = { ca_file = "${local.tls_dir}/ca.crt" } } : {})]
+        # each of backends/tempo.yaml's remote writes to every Prometheus replica
+        remote_write = flatten([for w in local.repo.metrics_generator.storage.remote_write : [for url in var.prometheus_write_urls : merge(w, { url = url },
+          var.tls ? { tls_config = { ca_file = "${local.tls_dir}/ca.crt", server_name = var.prometheus_server_name } } : {})
+        ]])
       })
     })
     server = local.tls_server

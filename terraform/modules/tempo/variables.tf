@@ -45,8 +45,13 @@ variable "object_storage_secret_name" {
   type        = string
 }
 
-variable "prometheus_write_url" {
-  description = "Prometheus's remote-write URL, for the metrics generator's service graphs."
+variable "prometheus_write_urls" {
+  description = "Each Prometheus replica's remote-write URL, for the metrics generator's service graphs: it writes to every one, so each replica holds every series."
+  type        = list(string)
+}
+
+variable "prometheus_server_name" {
+  description = "The name Prometheus's certificate is checked against (with TLS), as the URLs may name pods the certificate does not cover."
   type        = string
 }
 

@@ -32,14 +32,58 @@ run "production" {
   assert {
     condition = module.stack.helm_values.collector["otel-collector"].command.extraArgs == [
       "--config=/etc/loupe/otelcol/gateway.yaml", "--config=/etc/loupe/otelcol/production.yaml", "--config=/etc/loupe/otelcol/scale-out-routing.yaml",
+      "--config=/etc/loupe/otelcol/prometheus-replicas.yaml",
     ]
-    error_message = "the routing tier merges gateway.yaml, production.yaml, scale-out-routing.yaml, in this order"
+    error_message = "the routing tier merges gateway.yaml, production.yaml, scale-out-routing.yaml, prometheus-replicas.yaml, in this order"
   }
   assert {
     condition = module.stack.helm_values.collector["otel-collector-sampling"].command.extraArgs == [
       "--config=/etc/loupe/otelcol/gateway.yaml", "--config=/etc/loupe/otelcol/production.yaml", "--config=/etc/loupe/otelcol/scale-out-sampling.yaml",
+      "--config=/etc/loupe/otelcol/prometheus-replicas.yaml",
     ]
-    error_message = "the sampling tier merges gateway.yaml, production.yaml, scale-out-sampling.yaml, in this order"
+    error_message = "the sampling tier merges gateway.yaml, production.yaml, scale-out-sampling.yaml, prometheus-replicas.yaml, in this order"
+  }
+  assert {
+    condition = module.stack.helm_values.collector["otel-collector-scrape"].command.extraArgs == [
+      "--config=/etc/loupe/otelcol/gateway.yaml", "--config=/etc/loupe/otelcol/production.yaml", "--config=/etc/loupe/otelcol/prometheus-replicas.yaml",
+    ]
+    error_message = "the scraping Collector merges gateway.yaml, production.yaml, prometheus-replicas.yaml, in this order"
+  }
+  # two Prometheus replicas: every Collector writes every series to each replica by its pod's name (the
+  # chart's StatefulSet pods <server.fullnameOverride>-<n> under <server.fullnameOverride>-headless, on the
+  # server's port 9090), checking the certificate for the Service's name
+  assert {
+    condition = alltrue(flatten([for tier in values(module.stack.helm_values.collector) : [
+      one([for e in tier.extraEnvs : e.value if e.name == "LOUPE_PROMETHEUS_WRITE_ENDPOINT"]) == "https://prometheus-0.prometheus-headless.loupe-monitoring.svc:9090/api/v1/write",
+      one([for e in tier.extraEnvs : e.value if e.name == "LOUPE_PROMETHEUS_WRITE_ENDPOINT_2"]) == "https://prometheus-1.prometheus-headless.loupe-monitoring.svc:9090/api/v1/write",
+      one([for e in tier.extraEnvs : e.value if e.name == "LOUPE_PROMETHEUS_SERVER_NAME"]) == "prometheus.loupe-monitoring.svc",
+    ]]))
+    error_message = "every Collector tier writes to prometheus-0 and prometheus-1 under prometheus-headless and checks prometheus.loupe-monitoring.svc"
+  }
+  assert {
+    condition = (
+      module.stack.helm_values.prometheus.server.fullnameOverride == "prometheus" && module.stack.helm_values.prometheus.server.statefulSet.enabled
+      && module.stack.helm_values.prometheus.server.replicaCount == 2
+    )
+    error_message = "the Collectors' pod names are the chart's: a StatefulSet of two named prometheus (pods prometheus-0, prometheus-1 under prometheus-headless)"
+  }
+  assert {
+    condition = alltrue([
+      for name, exporter in yamldecode(file("${path.module}/../../../collector-config/overrides/prometheus-replicas.yaml")).exporters :
+      exporter.tls.server_name_override == "$${env:LOUPE_PROMETHEUS_SERVER_NAME:-prometheus}"
+      && startswith(exporter.endpoint, name == "prometheus_remote_write" ? "$${env:LOUPE_PROMETHEUS_WRITE_ENDPOINT:-" : "$${env:LOUPE_PROMETHEUS_WRITE_ENDPOINT_2:-")
+    ])
+    error_message = "prometheus-replicas.yaml's two exporters read the endpoints and the server name these variables set"
+  }
+  assert {
+    condition = module.stack.helm_values.tempo.tempo.structuredConfig.metrics_generator.storage.remote_write == [
+      for url in ["https://prometheus-0.prometheus-headless.loupe-monitoring.svc:9090/api/v1/write", "https://prometheus-1.prometheus-headless.loupe-monitoring.svc:9090/api/v1/write"] :
+      merge(one(yamldecode(file("${path.module}/../../../collector-config/backends/tempo.yaml")).metrics_generator.storage.remote_write), {
+        url        = url
+        tls_config = { ca_file = "/etc/loupe/tls/ca.crt", server_name = "prometheus.loupe-monitoring.svc" }
+      })
+    ]
+    error_message = "Tempo's metrics generator writes backends/tempo.yaml's remote write to each Prometheus replica, checking the Service's name"
   }
   assert {
     condition = alltrue([
@@ -47,6 +91,7 @@ run "production" {
       module.stack.collector_config_maps["otel-collector"]["production.yaml"] == file("${path.module}/../../../collector-config/overrides/production.yaml"),
       module.stack.collector_config_maps["otel-collector"]["scale-out-routing.yaml"] == file("${path.module}/../../../collector-config/overrides/scale-out-routing.yaml"),
       module.stack.collector_config_maps["otel-collector-sampling"]["scale-out-sampling.yaml"] == file("${path.module}/../../../collector-config/overrides/scale-out-sampling.yaml"),
+      alltrue([for tier in values(module.stack.collector_config_maps) : tier["prometheus-replicas.yaml"] == file("${path.module}/../../../collector-config/overrides/prometheus-replicas.yaml")]),
     ])
     error_message = "every tier's config files are the repository's, byte for byte"
   }

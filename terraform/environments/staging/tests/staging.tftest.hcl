@@ -48,6 +48,14 @@ run "staging" {
     error_message = "one Prometheus, one Alertmanager"
   }
   assert {
+    condition = (
+      one([for e in module.stack.helm_values.collector["otel-collector"].extraEnvs : e.value if e.name == "LOUPE_PROMETHEUS_WRITE_ENDPOINT"]) == "https://prometheus.loupe-monitoring-staging.svc:80/api/v1/write"
+      && length([for e in module.stack.helm_values.collector["otel-collector"].extraEnvs : e if e.name == "LOUPE_PROMETHEUS_WRITE_ENDPOINT_2"]) == 0
+      && [for w in module.stack.helm_values.tempo.tempo.structuredConfig.metrics_generator.storage.remote_write : w.url] == ["https://prometheus.loupe-monitoring-staging.svc:80/api/v1/write"]
+    )
+    error_message = "one Prometheus is written to through its Service, by the gateway and Tempo alike, with no second exporter"
+  }
+  assert {
     condition     = module.stack.helm_values.tempo.ingester.replicas == 1 && module.stack.helm_values.tempo.ingester.config.replication_factor == 1
     error_message = "one Tempo ingester keeps each span once: the chart's replication factor of 3 would refuse every write"
   }

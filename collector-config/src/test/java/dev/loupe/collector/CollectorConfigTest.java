@@ -93,6 +93,37 @@ class CollectorConfigTest {
     return exporters;
   }
 
+  /**
+   * With two Prometheus replicas every series is written to both (README: "Two Prometheus replicas"): in
+   * the single gateway and each scale-out tier, every pipeline that remote-writes names both exporters, and
+   * the second exporter's settings are the first's (gateway.yaml, production.yaml) but for the endpoint.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void withTwoPrometheusReplicasEveryTierWritesEverySeriesToBoth() throws IOException {
+    Path replicas = FOLDER.resolve("overrides/prometheus-replicas.yaml");
+    for (List<Path> files : List.of(List.of(BASE, PRODUCTION, replicas),
+        List.of(BASE, PRODUCTION, FOLDER.resolve("overrides/scale-out-routing.yaml"), replicas),
+        List.of(BASE, PRODUCTION, FOLDER.resolve("overrides/scale-out-sampling.yaml"), replicas))) {
+      CollectorConfig config = CollectorConfig.load(files.toArray(Path[]::new));
+      String name = files.get(files.size() - 2).getFileName().toString();
+      assertThat(config.problems(distribution(), true)).as(name).isEmpty();
+      Map<String, Object> merged = new org.yaml.snakeyaml.Yaml().load(config.toYaml());
+      Map<String, Object> pipelines = (Map<String, Object>) ((Map<String, Object>) merged.get("service")).get("pipelines");
+      List<List<String>> writing = pipelines.values().stream()
+          .map(p -> (List<String>) ((Map<String, Object>) p).get("exporters"))
+          .filter(exporters -> exporters.stream().anyMatch(e -> e.startsWith("prometheus_remote_write"))).toList();
+      assertThat(writing).as(name).isNotEmpty()
+          .allSatisfy(exporters -> assertThat(exporters).contains("prometheus_remote_write", "prometheus_remote_write/replica-2"));
+      Map<String, Object> exporters = (Map<String, Object>) merged.get("exporters");
+      Map<String, Object> first = new java.util.TreeMap<>((Map<String, Object>) exporters.get("prometheus_remote_write"));
+      Map<String, Object> second = new java.util.TreeMap<>((Map<String, Object>) exporters.get("prometheus_remote_write/replica-2"));
+      assertThat(first.remove("endpoint")).asString().contains("LOUPE_PROMETHEUS_WRITE_ENDPOINT:-https://prometheus-0.");
+      assertThat(second.remove("endpoint")).asString().contains("LOUPE_PROMETHEUS_WRITE_ENDPOINT_2:-https://prometheus-1.");
+      assertThat(second).as(name).isEqualTo(first);
+    }
+  }
+
   /** The alert rules need `service` on every series: the metrics pipeline sets it from service.name. */
   @Test
   void everyMetricPointGetsTheServiceLabelOfTheLabelContract() throws IOException {

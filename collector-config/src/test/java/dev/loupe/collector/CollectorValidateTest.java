@@ -10,6 +10,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -52,6 +54,25 @@ class CollectorValidateTest {
     Otelcol.Result r = Otelcol.run(Map.of("LOUPE_COLLECTOR_QUEUE_DIR", dir.toString()), VALIDATE_TIMEOUT, "validate",
         "--config", BASE.toString(), "--config", FOLDER.resolve("overrides/production.yaml").toString(),
         "--config", FOLDER.resolve("overrides/" + tier + ".yaml").toString());
+    assertThat(r.exit()).as(r.output()).isZero();
+    assertThat(r.output()).doesNotContainIgnoringCase("error");
+  }
+
+  /**
+   * Two Prometheus replicas, as production deploys them: the single gateway and each scale-out tier over
+   * production with {@code prometheus-replicas.yaml} last (README: "Two Prometheus replicas").
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"", "scale-out-routing", "scale-out-sampling"})
+  void everyProductionTierValidatesWithTwoPrometheusReplicas(String tier) throws Exception {
+    List<String> args = new ArrayList<>(List.of("validate", "--config", BASE.toString(),
+        "--config", FOLDER.resolve("overrides/production.yaml").toString()));
+    if (!tier.isEmpty()) {
+      args.addAll(List.of("--config", FOLDER.resolve("overrides/" + tier + ".yaml").toString()));
+    }
+    args.addAll(List.of("--config", FOLDER.resolve("overrides/prometheus-replicas.yaml").toString()));
+    Otelcol.Result r = Otelcol.run(Map.of("LOUPE_COLLECTOR_QUEUE_DIR", dir.toString()), VALIDATE_TIMEOUT,
+        args.toArray(String[]::new));
     assertThat(r.exit()).as(r.output()).isZero();
     assertThat(r.output()).doesNotContainIgnoringCase("error");
   }

@@ -126,7 +126,7 @@ class TerraformChecksTest {
     needTerraform();
     JsonNode collector = repository.get("collector_files");
     assertThat(collector.get("gateway.yaml").asText()).isEqualTo(read("collector-config/gateway.yaml"));
-    for (String override : List.of("production.yaml", "scale-out-routing.yaml", "scale-out-sampling.yaml")) {
+    for (String override : List.of("production.yaml", "scale-out-routing.yaml", "scale-out-sampling.yaml", "prometheus-replicas.yaml")) {
       assertThat(collector.get(override).asText()).as(override).isEqualTo(read("collector-config/overrides/" + override));
     }
   }
