@@ -52,8 +52,6 @@ function isHttpUrl(text) {
 }
 
 /** What a relative URL is resolved against to be taken apart; never in what is returned. */
-const RELATIVE = 'http://relative.invalid';
-
 /**
  * One URL as it may leave the browser: without user name and password, without its fragment, and with
  * only the query parameters named in {@code keep} (the order id's, and any the settings allow); a form
@@ -64,23 +62,25 @@ const RELATIVE = 'http://relative.invalid';
  * @returns {string} the URL so reduced; text that is no URL, cut at its first ? or #
  */
 export function reduceUrl(text, keep) {
+  const written = String(text);
   let url;
-  let relative = false;
   try {
-    url = new URL(text);
+    // a protocol-relative URL (//host/path) is parsed as one, and handed back without a scheme
+    url = new URL(written.startsWith('//') ? 'http:' + written : written);
   } catch {
-    try {
-      url = new URL(text, RELATIVE);
-      relative = true;
-    } catch {
-      return String(text).replace(/[?#].*$/s, '');
-    }
+    // relative: the path as written (search, ../x), the query reduced
+    const [, path, query = ''] = /^([^?#]*)(?:\?([^#]*))?/s.exec(written);
+    const kept = reduceQuery(query, keep);
+    return path + (kept ? '?' + kept : '');
   }
   url.username = '';
   url.password = '';
   url.hash = '';
   url.search = reduceQuery(url.search, keep);
-  return relative ? url.pathname + url.search : url.href;
+  // written without a path (https://host:8443?x): handed back without the "/" the parser adds
+  const href = /^(?:[a-z][a-z0-9+.-]*:)?\/\/[^/?#]*(?:[?#]|$)/i.test(written) && url.pathname === '/'
+    ? url.href.replace(/^([^/]*\/\/[^/]*)\//, '$1') : url.href;
+  return written.startsWith('//') ? href.slice('http:'.length) : href;
 }
 
 /**
@@ -101,7 +101,8 @@ export function reduceQuery(query, keep) {
 /** http(s) URLs inside text (messages, stack traces), up to a space, quote, bracket or parenthesis. */
 const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>()[\]{}]+/g;
 /** The :line:column a stack frame puts after its script's URL. */
-const POSITION = /(:\d+){1,2}$/;
+// only after the host's path or query: https://host:8443 is a port, https://host/app.js:12:7 a stack frame's position
+const POSITION = /(?<=^https?:\/\/[^/?#]+[/?#].*)(:\d+){1,2}$/s;
 
 /**
  * Text with every http(s) URL in it reduced as {@link reduceUrl} does (a stack frame keeps its

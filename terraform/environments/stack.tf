@@ -14,6 +14,8 @@ module "stack" {
   agent_images       = local.agent_images
   vm_agents          = local.vm_agents
   frontend_origins   = local.frontend_origins
+  frontend_services  = local.frontend_services
+  frontend_pages     = local.frontend_pages
   exposure           = local.exposure
 
   tls_certificate             = var.tls_certificate

@@ -47,6 +47,9 @@ locals {
   }
   # the front ends whose pages send browser telemetry (frontend-telemetry/README.md): CORS answers no other
   frontend_origins = ["https://shop-staging.jewelry.example", "https://mes-staging.jewelry.internal"]
+  # their service names and pages (data-service-name, data-page); a new front end or page is added here
+  frontend_services = ["shop-web", "mes-web"]
+  frontend_pages    = ["order-form", "orders-page"]
   # from outside the cluster, each endpoint on its own (terraform/README.md, "Reaching it from outside"): the
   # Ingresses are ingress-nginx's and speak HTTPS to the parts, which serve TLS themselves; the agents' port
   # is an internal AWS load balancer passing TLS through to the gateway

@@ -18,7 +18,7 @@ locals {
   # a Service's name (tls_certificate holds *.<namespace>.svc): the write target's ingesters, the backend's
   # query scheduler, index gateway, compactor and rulers, the read target's query frontend. The keys are
   # Loki 3.6.3's (the chart's appVersion): pkg/loki/loki.go and the clients' grpcclient.Config
-  grpc_client = { for client, target in { write = "write", backend = "backend", read = "read" } : client => {
+  grpc_client = { for target in ["write", "backend", "read"] : target => {
     tls_enabled = true, tls_ca_path = "${local.tls_dir}/ca.crt", tls_server_name = "${var.name}-${target}.${var.namespace}.svc"
   } }
   tls_clients = { for k, v in {

@@ -153,7 +153,10 @@ module "collector" {
   exposure        = { for e in ["otlp", "frontend"] : e => var.exposure[e] if var.exposure[e] != null }
   environment = merge({
     # the front ends whose pages may send (CORS of otlp/frontend), a YAML list; none refuses every browser
-    LOUPE_FRONTEND_ORIGINS          = jsonencode(var.frontend_origins)
+    LOUPE_FRONTEND_ORIGINS = jsonencode(var.frontend_origins)
+    # the front ends and pages the browser pipelines accept and name (collector-config/README.md)
+    LOUPE_FRONTEND_SERVICES         = join("|", var.frontend_services)
+    LOUPE_FRONTEND_PAGES            = join("|", var.frontend_pages)
     LOUPE_TEMPO_OTLP_ENDPOINT       = module.tempo.otlp_grpc_endpoint
     LOUPE_LOKI_OTLP_ENDPOINT        = module.loki.otlp_url
     LOUPE_PROMETHEUS_WRITE_ENDPOINT = module.prometheus.prometheus_write_urls[0]

@@ -105,6 +105,26 @@ variable "frontend_origins" {
   }
 }
 
+variable "frontend_services" {
+  description = "The service.name of every front end whose pages send browser telemetry (each page's data-service-name, frontend-telemetry/README.md): the gateway's browser pipelines refuse a request from any other (LOUPE_FRONTEND_SERVICES, joined with |)."
+  type        = list(string)
+  default     = ["shop-web", "mes-web"]
+  validation {
+    condition     = length(var.frontend_services) > 0 && alltrue([for s in var.frontend_services : can(regex("^[A-Za-z0-9._-]+$", s))])
+    error_message = "At least one front end; each name of letters, digits, '.', '_' and '-' (the gateway matches them in a regular expression)."
+  }
+}
+
+variable "frontend_pages" {
+  description = "The pages (each page's data-page, app.screen.name) the browser telemetry may name: any other arrives as _OTHER, so that a page name never makes a series without end (LOUPE_FRONTEND_PAGES, joined with |)."
+  type        = list(string)
+  default     = ["order-form", "orders-page"]
+  validation {
+    condition     = length(var.frontend_pages) > 0 && alltrue([for p in var.frontend_pages : can(regex("^[A-Za-z0-9._-]+$", p))])
+    error_message = "At least one page; each name of letters, digits, '.', '_' and '-' (the gateway matches them in a regular expression)."
+  }
+}
+
 variable "exposure" {
   description = <<-EOT
     What is reachable from outside the cluster, each endpoint on its own: grafana (root_url's host), otlp (the

@@ -49,6 +49,14 @@ test('URLs inside an error text are reduced, a stack frame keeps its line and co
     'TypeError: x is undefined\n    at submit (https://shop.example/order.js:12:7)\n    at https://shop.example/app.js:3:1');
   assert.equal(reduceText('Failed to load https://api.example/search?name=Jane%20Doe', KEEP, MAX_MESSAGE),
     'Failed to load https://api.example/search');
+  // a port is no position; relative and protocol-relative URLs keep their form
+  assert.equal(reduceText('Failed to fetch https://api.example:8443', KEEP, MAX_MESSAGE),
+    'Failed to fetch https://api.example:8443');
+  assert.equal(reduceText('at https://api.example:8443/app.js?customer=Jane:3:1', KEEP, MAX_STACK),
+    'at https://api.example:8443/app.js:3:1');
+  assert.equal(reduceUrl('search?name=Jane&orderId=7', KEEP), 'search?orderId=7');
+  assert.equal(reduceUrl('//cdn.example/x.js?name=Jane#top', KEEP), '//cdn.example/x.js');
+  assert.equal(reduceUrl('//jane:secret@cdn.example/x', KEEP), '//cdn.example/x');
   const long = reduceText('x'.repeat(5000), KEEP, MAX_MESSAGE);
   assert.equal(long.length, MAX_MESSAGE);
 });

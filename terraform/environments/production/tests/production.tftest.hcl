@@ -138,6 +138,16 @@ run "production" {
   }
   assert {
     condition = (
+      strcontains(file("${path.module}/../../../collector-config/gateway.yaml"), "$${env:LOUPE_FRONTEND_SERVICES:-")
+      && strcontains(file("${path.module}/../../../collector-config/gateway.yaml"), "$${env:LOUPE_FRONTEND_PAGES:-")
+      && alltrue([for tier in values(module.stack.helm_values.collector) :
+        one([for e in tier.extraEnvs : e.value if e.name == "LOUPE_FRONTEND_SERVICES"]) == "shop-web|mes-web"
+      && one([for e in tier.extraEnvs : e.value if e.name == "LOUPE_FRONTEND_PAGES"]) == "order-form|orders-page"])
+    )
+    error_message = "the browser pipelines get the environment's front ends and pages (LOUPE_FRONTEND_SERVICES, LOUPE_FRONTEND_PAGES, joined with |)"
+  }
+  assert {
+    condition = (
       module.stack.helm_values.collector["otel-collector"].ingress.enabled
       && module.stack.helm_values.collector["otel-collector"].ingress.name == "frontend"
       && module.stack.helm_values.collector["otel-collector"].ingress.hosts == [{ host = "otel-browser.jewelry.example", paths = [{ path = "/", pathType = "Prefix", port = 4319 }] }]

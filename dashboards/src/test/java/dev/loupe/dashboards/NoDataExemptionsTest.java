@@ -57,7 +57,6 @@ class NoDataExemptionsTest {
   @Test
   void theReadmeStatesTheCoverage() throws Exception {
     Coverage c = Coverage.of(queries);
-    assertThat(c.mustHaveData() + c.cannot() + c.mayLack()).isEqualTo(c.total());
     assertThat(c.mayLack()).isPositive();
     String readme = Files.readString(Path.of(System.getProperty("loupe.repository"), "dashboards", "README.md"))
         .replaceAll("\\s+", " ");
