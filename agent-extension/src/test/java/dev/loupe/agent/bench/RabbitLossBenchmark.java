@@ -2,10 +2,12 @@ package dev.loupe.agent.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.impl.AMQCommand;
 import com.rabbitmq.client.impl.AMQConnection;
 import com.rabbitmq.client.impl.ChannelN;
 import com.rabbitmq.client.impl.ConnectionParams;
@@ -59,7 +61,20 @@ public class RabbitLossBenchmark {
     /** Once, before measuring: whatever the channels' consumers need announced. */
     void subscribe(ChannelN manual, ChannelN auto, DefaultConsumer manualConsumer, DefaultConsumer autoConsumer);
 
-    void publish(ChannelN channel, String exchange, String routingKey);
+    /**
+     * {@code basicPublish} to {@code exchange} with {@code routingKey} on {@code channel}, whose frames
+     * the client writes as {@code command} (a {@code basic.publish} to the same).
+     */
+    void publish(ChannelN channel, AMQCommand command, String exchange, String routingKey);
+
+    /**
+     * The channel's next publish number when this version reads it for the publish numbered {@code
+     * sequence}: as {@code basicPublish} begins (the default), or where its frames are written, after
+     * {@code basicPublish} moved it on.
+     */
+    default long nextPublishSeqNoSeen(long sequence) {
+      return sequence;
+    }
 
     /** {@code handleDelivery} of {@code consumer}, then (manual acknowledgement) {@code basicAck}. */
     void deliver(ChannelN channel, DefaultConsumer consumer, Envelope envelope, boolean ack);
@@ -71,7 +86,7 @@ public class RabbitLossBenchmark {
     public void subscribe(ChannelN manual, ChannelN auto, DefaultConsumer m, DefaultConsumer a) {}
 
     @Override
-    public void publish(ChannelN channel, String exchange, String routingKey) {}
+    public void publish(ChannelN channel, AMQCommand command, String exchange, String routingKey) {}
 
     @Override
     public void deliver(ChannelN channel, DefaultConsumer consumer, Envelope envelope, boolean ack) {}
@@ -92,10 +107,15 @@ public class RabbitLossBenchmark {
     }
 
     @Override
-    public void publish(ChannelN channel, String exchange, String routingKey) {
+    public void publish(ChannelN channel, AMQCommand command, String exchange, String routingKey) {
       dev.loupe.agent.loss.rabbit.RabbitLoss.publishing(channel, false);
-      Object publish = dev.loupe.agent.loss.rabbit.RabbitLoss.sending(channel, exchange, routingKey);
-      dev.loupe.agent.loss.rabbit.RabbitLoss.sent(channel, publish, null);
+      Object publish = dev.loupe.agent.loss.rabbit.RabbitLoss.transmitting(channel, command);
+      dev.loupe.agent.loss.rabbit.RabbitLoss.transmitted(publish, null);
+    }
+
+    @Override
+    public long nextPublishSeqNoSeen(long sequence) {
+      return sequence + 1;
     }
 
     @Override
@@ -115,12 +135,13 @@ public class RabbitLossBenchmark {
 
       import com.rabbitmq.client.DefaultConsumer;
       import com.rabbitmq.client.Envelope;
+      import com.rabbitmq.client.impl.AMQCommand;
       import com.rabbitmq.client.impl.ChannelN;
 
       public final class BeforeDriver implements dev.loupe.agent.bench.RabbitLossBenchmark.Sentinels {
         public void subscribe(ChannelN manual, ChannelN auto, DefaultConsumer m, DefaultConsumer a) {}
 
-        public void publish(ChannelN channel, String exchange, String routingKey) {
+        public void publish(ChannelN channel, AMQCommand command, String exchange, String routingKey) {
           RabbitLoss.publishing(channel, false);
           RabbitLoss.sending(channel, exchange);
         }
@@ -138,7 +159,7 @@ public class RabbitLossBenchmark {
 
   /** Fresh channels; {@code tags} numbers their deliveries and publishes on, as a channel does. */
   private record Channels(ChannelN plain, ChannelN confirming, ChannelN manual, ChannelN auto,
-      DefaultConsumer manualConsumer, DefaultConsumer autoConsumer, Field sequence, long[] tags) {}
+      DefaultConsumer manualConsumer, DefaultConsumer autoConsumer, Field sequence, long[] tags, AMQCommand command) {}
 
   @Test
   void healthyMessages() throws Exception {
@@ -220,11 +241,11 @@ public class RabbitLossBenchmark {
       for (int i = 0; i < 1000; i++) {
         tag++;
         switch (scenario) {
-          case "publish" -> s.publish(c.plain(), "jewelry.orders", "order.confirmed");
+          case "publish" -> s.publish(c.plain(), c.command(), "jewelry.orders", "order.confirmed");
           case "the client's own basicPublish" -> c.plain().basicPublish("jewelry.orders", "order.confirmed", null, BODY);
           case "publish, confirmed" -> {
-            c.sequence().setLong(c.confirming(), tag);
-            s.publish(c.confirming(), "jewelry.orders", "order.confirmed");
+            c.sequence().setLong(c.confirming(), s.nextPublishSeqNoSeen(tag));
+            s.publish(c.confirming(), c.command(), "jewelry.orders", "order.confirmed");
             if (!lookedForConfirms) { // once: a reflective look-up would cost more than what is measured
               confirms = confirmListener(c.confirming());
               lookedForConfirms = true;
@@ -294,7 +315,9 @@ public class RabbitLossBenchmark {
     manual.handleConsumeOk("manual-" + System.identityHashCode(channels[2]));
     DefaultConsumer auto = new DefaultConsumer(channels[3]);
     auto.handleConsumeOk("auto-" + System.identityHashCode(channels[3]));
-    return new Channels(channels[0], channels[1], channels[2], channels[3], manual, auto, sequence, new long[1]);
+    AMQCommand command = new AMQCommand(
+        new AMQP.Basic.Publish.Builder().exchange("jewelry.orders").routingKey("order.confirmed").build());
+    return new Channels(channels[0], channels[1], channels[2], channels[3], manual, auto, sequence, new long[1], command);
   }
 
   /**

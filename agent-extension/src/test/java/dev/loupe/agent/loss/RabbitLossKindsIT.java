@@ -191,6 +191,42 @@ class RabbitLossKindsIT {
     assertRefused("JW-9C0001", "PRECONDITION_FAILED", 406, "legacy.audited");
   }
 
+  /**
+   * Four threads publish on one shared channel, one of them to an exchange that does not exist: every
+   * order that did not reach the queue is reported refused, once, and none that did.
+   */
+  @Test
+  void publishesFromManyThreadsOnASharedChannelAreEachRefusedOrDeliveredNeverBoth() throws Exception {
+    List<String> published = listAfter("shared published ");
+    Set<String> held = Set.copyOf(listAfter("shared holds "));
+    assertThat(published).contains("JW-9F0020").hasSizeGreaterThan(20);
+    assertThat(held).doesNotContain("JW-9F0020");
+    assertThat(published).containsAll(held);
+    assertThat(awaitSpan("JW-9F0020", "publish_refused").name()).isEqualTo("legacy.shared-nowhere refused");
+    Set<String> lost = sharedChannelLosses();
+    for (String order : lost) {
+      awaitSpan(order, "publish_refused");
+      assertReportedOnlyAs(order, "publish_refused");
+    }
+    for (String order : held) {
+      assertThat(lossSpans(order)).as(order + " reached the queue").isEmpty();
+    }
+  }
+
+  /** The orders of the shared channel that did not reach its queue: the refused one and those after it. */
+  private static Set<String> sharedChannelLosses() {
+    Set<String> held = Set.copyOf(listAfter("shared holds "));
+    return listAfter("shared published ").stream().filter(o -> !held.contains(o)).collect(Collectors.toSet());
+  }
+
+  /** The orders the legacy service printed after {@code prefix}, in its order. */
+  private static List<String> listAfter(String prefix) {
+    String line = output.lines().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow(
+        () -> new AssertionError("the legacy service printed no line starting with '" + prefix + "'"));
+    String rest = line.substring(prefix.length()).trim();
+    return rest.isEmpty() ? List.of() : List.of(rest.split(","));
+  }
+
   /** The broker closed the channel with {@code code}; Loupe reported the order's publish, once, at {@code destination}. */
   private static void assertRefused(String orderId, String error, int code, String destination) throws Exception {
     assertThat(output).contains("closed by the broker: " + error);
@@ -243,8 +279,9 @@ class RabbitLossKindsIT {
 
   @Test
   void everyLossIsReportedOnceAndEachRecordCarriesTheTimeOfTheLoss() throws Exception {
-    Set<String> lost = Set.of("JW-930001", "JW-940001", "JW-940002", "JW-940003", "JW-980001", "JW-990001",
-        "JW-9A0001", "JW-9B0001", "JW-9C0001", "JW-9D0001", "JW-9E0001", "JW-910001", "JW-920001");
+    Set<String> lost = new java.util.HashSet<>(Set.of("JW-930001", "JW-940001", "JW-940002", "JW-940003", "JW-980001",
+        "JW-990001", "JW-9A0001", "JW-9B0001", "JW-9C0001", "JW-9D0001", "JW-9E0001", "JW-910001", "JW-920001"));
+    lost.addAll(sharedChannelLosses());
     for (String order : lost) {
       awaitLog(order, null);
     }
@@ -271,7 +308,7 @@ class RabbitLossKindsIT {
     assertThat(destinations).containsExactlyInAnyOrder("legacy.dlx-intake", "legacy.policy-intake",
         "legacy.intake", "legacy.batch", "legacy.autoack",
         "legacy.acked-first", "legacy.nowhere", "legacy.internal", "legacy.audited", "legacy.full",
-        "legacy.no-such-queue");
+        "legacy.no-such-queue", "legacy.shared-nowhere", "legacy.shared");
   }
 
   // --- helpers --------------------------------------------------------------------------------------

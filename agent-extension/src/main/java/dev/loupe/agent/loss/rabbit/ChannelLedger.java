@@ -8,6 +8,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * What one channel and the broker still owe each other: the deliveries the application has not yet
@@ -18,10 +21,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Bounded: publishes up to {@code limit} (rounded up to a power of two) behind the newest are
  * remembered, and deliveries as many tags behind the newest; beyond that the oldest is forgotten and
  * what later happens to it is reported without its order. Both sit in rings of slots made once and
- * reused, so a healthy publish, delivery, acknowledgement or confirm allocates nothing
- * ({@code RabbitLossBenchmark}). It holds no reference to its channel, and is dropped when the
- * channel closes. Thread-safe: the application's threads publish and settle while the connection's
- * thread delivers, confirms and closes.
+ * reused, so a healthy publish, delivery, acknowledgement or confirm allocates nothing. It holds no
+ * reference to its channel, and is dropped when the channel closes.
+ *
+ * <p>Thread-safe, and without a lock or an atomic instruction on a healthy message's way
+ * ({@code RabbitLossBenchmark}, in docs/overhead.md): the application's threads publish and settle
+ * while the connection's thread delivers, confirms and closes. Each field of a slot has one writer —
+ * the publishing thread, the delivering thread or the settling thread — which writes it with a release
+ * store ({@code lazySet}, a plain store on x86) after the fields it publishes; a reader checks the
+ * slot's index or tag before and after reading them, and counts a slot overwritten meanwhile as
+ * forgotten. Publishes come one at a time, however many threads publish on the channel: {@link
+ * #published} is called where the client writes the frames, holding the channel's lock. Only what
+ * the broker answers — round trips, confirms, the channel closing — takes a lock, among themselves.
  */
 final class ChannelLedger {
 
@@ -55,6 +66,10 @@ final class ChannelLedger {
    * outcome after it is settled (until a delivery as many tags later takes it), which is how a
    * consumer that throws learns whether its delivery was acknowledged first. What the ledger hands out
    * from {@link #settle(long, boolean, int)} are copies, which nothing reuses.
+   *
+   * <p>The slot holds its delivery unsettled while {@code settledTag != tag}. The delivering thread
+   * writes {@code context} and {@code queue}, then {@code tag}; the settling thread {@code outcome},
+   * then {@code settledTag}.
    */
   static final class Delivery {
     static final int UNSETTLED = 0;
@@ -62,13 +77,15 @@ final class ChannelLedger {
     static final int DROPPED = 2;
     static final int REQUEUED = 3;
 
+    /** The delivery tag this slot speaks for; 0 for none. Written with {@link #TAG}. */
     volatile long tag;
     /** The work the delivery began (the consumer's span, the order in its baggage); null if unknown or settled. */
     Context context;
     String queue;
-    volatile int outcome;
-    /** Unsettled and in the ring; guarded by the ledger's {@code deliveries}. */
-    boolean present;
+    /** How the delivery of {@link #settledTag} was settled; {@link #UNSETTLED} before any was. */
+    int outcome;
+    /** The last tag settled in this slot; 0 for none. Written with {@link #SETTLED_TAG}. */
+    volatile long settledTag;
 
     Delivery(long tag, Context context, String queue) {
       this.tag = tag;
@@ -78,15 +95,28 @@ final class ChannelLedger {
 
     /** Whether this slot still speaks for the delivery of {@code tag} and it was acknowledged. */
     boolean acked(long deliveryTag) {
-      int o = outcome;
-      return tag == deliveryTag && o == ACKED;
+      return settledTag == deliveryTag && outcome == ACKED && tag == deliveryTag;
+    }
+
+    /** Whether the slot holds the delivery of {@code deliveryTag}, not yet settled. */
+    boolean holds(long deliveryTag) {
+      return tag == deliveryTag && settledTag != deliveryTag;
     }
   }
+
+  private static final AtomicLongFieldUpdater<Delivery> TAG = AtomicLongFieldUpdater.newUpdater(Delivery.class, "tag");
+  private static final AtomicLongFieldUpdater<Delivery> SETTLED_TAG =
+      AtomicLongFieldUpdater.newUpdater(Delivery.class, "settledTag");
 
   /**
    * A publish the broker has not yet shown it took. Slots are reused, one per publish index modulo the
    * ring's length, so that a healthy publish allocates nothing; what the ledger hands out from
    * {@link #confirmed(long, boolean, List)} and {@link #refusedBy} are copies.
+   *
+   * <p>The slot holds the publish of {@code index} until it is proven ({@code provenAt == index}) or
+   * withdrawn ({@code withdrawnAt == index}). The publishing thread writes the publish's fields, then
+   * {@code index}, and {@code withdrawnAt}; the broker's answers, under the ledger's lock,
+   * {@code provenAt} and {@code processedAt}.
    */
   static final class Publish {
     /**
@@ -99,14 +129,16 @@ final class ChannelLedger {
     String routingKey;
     /** The publisher-confirm sequence number; 0 on a channel without confirms. */
     long sequence;
-    /** Its place among this channel's publishes. */
-    long index;
-    /** A later round trip showed the broker processed it; only its confirm is outstanding. */
+    /** Its place among this channel's publishes, from 1; written with {@link #INDEX}. */
+    volatile long index;
+    /** The index proven here: the broker took it. */
+    volatile long provenAt;
+    /** The index a later round trip showed processed here; only its confirm is outstanding. */
+    volatile long processedAt;
+    /** The index withdrawn here: {@code basicPublish} threw, it never went out. */
+    volatile long withdrawnAt;
+    /** In a copy: whether it had been processed. */
     boolean processed;
-    /** Not yet proven, and in the ring. */
-    boolean present;
-    /** {@link Thread#getId()} of the thread that published it, to withdraw it only for that thread. */
-    long thread;
 
     Publish(Context context, String exchange, String routingKey, long sequence) {
       this.context = context;
@@ -115,13 +147,19 @@ final class ChannelLedger {
       this.sequence = sequence;
     }
 
-    Publish copy() {
-      Publish p = new Publish(context, exchange, routingKey, sequence);
-      p.index = index;
-      p.processed = processed;
-      return p;
+    /** Whether the slot holds the publish of {@code i}, not yet proven nor withdrawn. */
+    boolean holds(long i) {
+      return index == i && provenAt != i && withdrawnAt != i;
     }
   }
+
+  private static final AtomicLongFieldUpdater<Publish> INDEX = AtomicLongFieldUpdater.newUpdater(Publish.class, "index");
+  private static final AtomicLongFieldUpdater<Publish> WITHDRAWN_AT =
+      AtomicLongFieldUpdater.newUpdater(Publish.class, "withdrawnAt");
+  private static final AtomicLongFieldUpdater<Publish> PROVEN_AT =
+      AtomicLongFieldUpdater.newUpdater(Publish.class, "provenAt");
+  private static final AtomicLongFieldUpdater<Publish> PROCESSED_AT =
+      AtomicLongFieldUpdater.newUpdater(Publish.class, "processedAt");
 
   private final int limit;
   final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
@@ -129,33 +167,50 @@ final class ChannelLedger {
   private final ArrayDeque<Subscription> awaitingConsumeOk = new ArrayDeque<>();
 
   /**
-   * Unsettled deliveries by delivery tag, which a channel numbers one by one: the delivery of tag t sits
-   * at t modulo the ring's length, so a delivery as many tags behind as the ring is long is forgotten
-   * when its slot is needed. Made on the first delivery; guarded by {@code deliveries}.
+   * Deliveries by delivery tag, which a channel numbers one by one: the delivery of tag t sits at t
+   * modulo the ring's length, so a delivery as many tags behind as the ring is long is forgotten when
+   * its slot is needed. Made on the first delivery.
    */
-  private final Object deliveries = new Object();
-  private Delivery[] ring;
-  private int unsettledCount;
-  /** No delivery below this tag is in the ring. */
-  private long lowestTag = 1;
-  private long highestTag;
-  private long forgottenUpTo;
+  volatile AtomicReferenceArray<Delivery> ring;
+  /** The highest tag delivered; written by the delivering thread with {@link #HIGHEST_TAG}. */
+  private volatile long highestTag;
+  /** The highest tag forgotten unsettled; written by the delivering thread with {@link #FORGOTTEN_UP_TO}. */
+  private volatile long forgottenUpTo;
+  /**
+   * No delivery below this tag is unsettled: a multiple settlement settled everything up to it. Where a
+   * multiple settlement starts looking; written with {@link #LOWEST_TAG}. Two threads settling with
+   * {@code multiple} at once can move it back, never past an unsettled delivery.
+   */
+  private volatile long lowestTag = 1;
 
   /**
-   * Publishes not yet proven, by their index among the channel's publishes, as deliveries are by tag:
-   * the publish of index i sits at i modulo the ring's length. Made on the first publish; guarded by
-   * {@code unproven}.
+   * Publishes by their index among the channel's publishes, as deliveries are by tag: the publish of
+   * index i sits at i modulo the ring's length. Made on the first publish.
    */
-  private final Object unproven = new Object();
-  private Publish[] sent;
-  private int unprovenCount;
-  /** No unproven publish below this index is in the ring. */
-  private long oldestIndex = 1;
+  volatile AtomicReferenceArray<Publish> sent;
+  /** Publishes so far; written, after the publish's slot, by the one thread publishing at a time. */
   private volatile long published;
+  /** Held by the broker's answers (round trips, confirms, the channel's end) while they read the publishes. */
+  private final Object answers = new Object();
+  /** No unproven publish below this index; guarded by {@link #answers}. */
+  private long oldestIndex = 1;
   /** The publish count when the synchronous command now waiting for its answer was sent; -1 if none waits. */
   private volatile long askedAt = -1;
   /** The publish count when the application first settled a delivery since the last round trip; -1 if it has not. */
   private volatile long settledAfter = -1;
+
+  private static final AtomicReferenceFieldUpdater<ChannelLedger, AtomicReferenceArray> RING =
+      AtomicReferenceFieldUpdater.newUpdater(ChannelLedger.class, AtomicReferenceArray.class, "ring");
+  private static final AtomicReferenceFieldUpdater<ChannelLedger, AtomicReferenceArray> SENT =
+      AtomicReferenceFieldUpdater.newUpdater(ChannelLedger.class, AtomicReferenceArray.class, "sent");
+  private static final AtomicLongFieldUpdater<ChannelLedger> HIGHEST_TAG =
+      AtomicLongFieldUpdater.newUpdater(ChannelLedger.class, "highestTag");
+  private static final AtomicLongFieldUpdater<ChannelLedger> FORGOTTEN_UP_TO =
+      AtomicLongFieldUpdater.newUpdater(ChannelLedger.class, "forgottenUpTo");
+  private static final AtomicLongFieldUpdater<ChannelLedger> LOWEST_TAG =
+      AtomicLongFieldUpdater.newUpdater(ChannelLedger.class, "lowestTag");
+  private static final AtomicLongFieldUpdater<ChannelLedger> PUBLISHED =
+      AtomicLongFieldUpdater.newUpdater(ChannelLedger.class, "published");
 
   volatile boolean closed;
   volatile boolean confirming;
@@ -214,65 +269,75 @@ final class ChannelLedger {
 
   // --- deliveries -------------------------------------------------------------------------------
 
+  @SuppressWarnings("unchecked")
+  private AtomicReferenceArray<Delivery> deliveryRing() {
+    AtomicReferenceArray<Delivery> r = ring;
+    if (r == null) {
+      RING.compareAndSet(this, null, new AtomicReferenceArray<Delivery>(ringLength()));
+      r = ring;
+    }
+    return r;
+  }
+
+  private static int slot(AtomicReferenceArray<?> ring, long index) {
+    return (int) (index & (ring.length() - 1));
+  }
+
   /**
    * The delivery of {@code tag} from {@code queue}, begun in {@code context} (null if unknown), which
    * the application must settle; one as many tags behind as the ring is long is forgotten. Returns its
-   * slot, whose {@link Delivery#acked(long)} tells later whether it was acknowledged.
+   * slot, whose {@link Delivery#acked(long)} tells later whether it was acknowledged. Called by the
+   * thread that delivers on the channel (the consumer's, or the one that called {@code basicGet}).
    */
   Delivery delivered(long tag, Context context, String queue) {
-    synchronized (deliveries) {
-      if (ring == null) {
-        ring = new Delivery[ringLength()];
+    AtomicReferenceArray<Delivery> r = deliveryRing();
+    int slot = slot(r, tag);
+    Delivery d = r.get(slot);
+    if (d == null) {
+      d = new Delivery(tag, context, queue);
+      r.lazySet(slot, d);
+    } else {
+      long old = d.tag;
+      if (old != tag && d.settledTag != old && old > forgottenUpTo) {
+        FORGOTTEN_UP_TO.lazySet(this, old);
       }
-      int slot = slot(tag);
-      Delivery d = ring[slot];
-      if (d == null) {
-        d = new Delivery(tag, context, queue);
-        ring[slot] = d;
-      } else {
-        if (d.present) {
-          forgottenUpTo = Math.max(forgottenUpTo, d.tag);
-          unsettledCount--;
-        }
-        d.tag = tag;
-        d.context = context;
+      d.context = context;
+      if (d.queue != queue) { // as for a publish's exchange: the same string, mostly, and no write barrier
         d.queue = queue;
-        d.outcome = Delivery.UNSETTLED;
       }
-      d.present = true;
-      unsettledCount++;
-      highestTag = Math.max(highestTag, tag);
-      lowestTag = Math.min(lowestTag, tag);
-      return d;
+      TAG.lazySet(d, tag);
     }
-  }
-
-  private static boolean holdsUnsettled(Delivery d) {
-    return d != null && d.present;
-  }
-
-  private int slot(long tag) {
-    return (int) (tag & (ring.length - 1));
+    if (tag > highestTag) {
+      HIGHEST_TAG.lazySet(this, tag);
+    }
+    return d;
   }
 
   /**
-   * Settles the delivery of {@code tag} with {@code outcome} if it is in the ring, adding a copy of it
-   * to {@code into} unless that is null. Holds {@code deliveries}.
+   * Settles the delivery of {@code tag} with {@code outcome} if it is in the ring unsettled, adding a
+   * copy of it to {@code into} unless that is null.
    */
-  private boolean take(long tag, int outcome, List<Delivery> into) {
-    Delivery d = ring[slot(tag)];
-    if (d == null || !d.present || d.tag != tag) {
+  private static boolean take(AtomicReferenceArray<Delivery> r, long tag, int outcome, List<Delivery> into) {
+    Delivery d = r.get(slot(r, tag));
+    if (d == null || !d.holds(tag)) {
       return false;
     }
-    d.present = false;
-    unsettledCount--;
     if (into != null) {
-      Delivery copy = new Delivery(tag, d.context, d.queue);
+      Context context = d.context;
+      String queue = d.queue;
+      if (d.tag != tag) {
+        return false; // a delivery as many tags later took the slot meanwhile: this one was forgotten
+      }
+      Delivery copy = new Delivery(tag, context, queue);
       copy.outcome = outcome;
+      copy.settledTag = tag;
       into.add(copy);
     }
-    d.context = null; // the slot keeps only what a throwing consumer asks: its tag and outcome
     d.outcome = outcome;
+    SETTLED_TAG.lazySet(d, tag);
+    if (d.tag == tag) {
+      d.context = null; // the slot keeps only what a throwing consumer asks: its tag and outcome
+    }
     return true;
   }
 
@@ -296,32 +361,25 @@ final class ChannelLedger {
     if (settledAfter < 0) {
       settledAfter = published;
     }
-    synchronized (deliveries) {
-      if (ring == null) {
-        return 0;
-      }
-      if (!multiple) {
-        if (!take(tag, outcome, into)) {
-          return 0;
-        }
-        lowestTag = Math.max(lowestTag, highestTag - ring.length + 1);
-        // a slot never filled is as good as settled: tags can jump (a recovered channel's
-        // deliveries, whose tags the client offsets), leaving slots behind the highest tag empty
-        while (lowestTag <= highestTag && !holdsUnsettled(ring[slot(lowestTag)])) {
-          lowestTag++; // at most the ring's length, and once per tag as they are settled in turn
-        }
-        return 1;
-      }
-      long last = tag == 0 ? highestTag : Math.min(tag, highestTag);
-      int settled = 0;
-      for (long t = Math.max(lowestTag, highestTag - ring.length + 1); t <= last; t++) {
-        if (take(t, outcome, into)) {
-          settled++;
-        }
-      }
-      lowestTag = Math.max(lowestTag, last + 1);
-      return settled;
+    AtomicReferenceArray<Delivery> r = ring;
+    if (r == null) {
+      return 0;
     }
+    if (!multiple) {
+      return take(r, tag, outcome, into) ? 1 : 0;
+    }
+    long highest = highestTag;
+    long last = tag == 0 ? highest : Math.min(tag, highest);
+    int settled = 0;
+    for (long t = Math.max(lowestTag, highest - r.length() + 1); t <= last; t++) {
+      if (take(r, t, outcome, into)) {
+        settled++;
+      }
+    }
+    if (last + 1 > lowestTag) {
+      LOWEST_TAG.lazySet(this, last + 1);
+    }
+    return settled;
   }
 
   /**
@@ -331,108 +389,124 @@ final class ChannelLedger {
    * channel, and changes nothing for the message).
    */
   boolean unseen(long tag, boolean multiple) {
-    synchronized (deliveries) {
-      return multiple ? tag == 0 ? forgottenUpTo > 0 : tag > highestTag || forgottenUpTo > 0
-          : tag > highestTag || tag <= forgottenUpTo;
-    }
+    long highest = highestTag;
+    long forgotten = forgottenUpTo;
+    return multiple ? tag == 0 ? forgotten > 0 : tag > highest || forgotten > 0
+        : tag > highest || tag <= forgotten;
   }
 
   /** The broker takes back every unsettled delivery ({@code basicRecover}, or the channel closed). */
   void requeueAll() {
-    synchronized (deliveries) {
-      if (ring == null) {
-        return;
+    AtomicReferenceArray<Delivery> r = ring;
+    if (r == null) {
+      return;
+    }
+    long highest = highestTag;
+    for (int i = 0; i < r.length(); i++) {
+      Delivery d = r.get(i);
+      long t = d == null ? 0 : d.tag;
+      if (d != null && d.holds(t)) {
+        d.outcome = Delivery.REQUEUED;
+        SETTLED_TAG.lazySet(d, t);
+        d.context = null;
       }
-      for (Delivery d : ring) {
-        if (d != null && d.present) {
-          d.present = false;
-          d.context = null;
-          d.outcome = Delivery.REQUEUED;
-        }
-      }
-      unsettledCount = 0;
-      lowestTag = highestTag + 1;
+    }
+    if (highest + 1 > lowestTag) {
+      LOWEST_TAG.lazySet(this, highest + 1);
     }
   }
 
+  /** How many deliveries are unsettled in the ring; counts them (tests and diagnostics, not the hot path). */
   int unsettledCount() {
-    synchronized (deliveries) {
-      return unsettledCount;
+    AtomicReferenceArray<Delivery> r = ring;
+    int count = 0;
+    for (int i = 0; r != null && i < r.length(); i++) {
+      Delivery d = r.get(i);
+      if (d != null && d.holds(d.tag)) {
+        count++;
+      }
     }
+    return count;
   }
 
   // --- publishes --------------------------------------------------------------------------------
 
+  @SuppressWarnings("unchecked")
+  private AtomicReferenceArray<Publish> publishRing() {
+    AtomicReferenceArray<Publish> s = sent;
+    if (s == null) {
+      SENT.compareAndSet(this, null, new AtomicReferenceArray<Publish>(ringLength()));
+      s = sent;
+    }
+    return s;
+  }
+
   /**
    * A publish to {@code exchange} with {@code routingKey} and confirm {@code sequence} (0 without
    * confirms), made in {@code context}, that the broker has not yet shown it took; the oldest is
-   * forgotten beyond the ring's length. Returns its slot, for {@link #withdraw}.
+   * forgotten beyond the ring's length. Returns its slot, for {@link #withdraw}. Must be called one
+   * publish at a time: {@link RabbitLoss#transmitting} calls it with the client's channel lock held.
    */
   Publish published(Context context, String exchange, String routingKey, long sequence) {
-    synchronized (unproven) {
-      if (sent == null) {
-        sent = new Publish[ringLength()];
-      }
-      long index = published + 1;
-      int slot = (int) (index & (sent.length - 1));
-      Publish p = sent[slot];
-      if (p == null) {
-        p = new Publish(context, exchange, routingKey, sequence);
-        p.owner = this;
-        sent[slot] = p;
-      } else {
-        if (p.present) {
-          unprovenCount--;
-        }
-        p.context = context;
-        p.exchange = exchange;
-        p.routingKey = routingKey;
-        p.sequence = sequence;
-      }
+    AtomicReferenceArray<Publish> s = publishRing();
+    long index = published + 1;
+    int slot = slot(s, index);
+    Publish p = s.get(slot);
+    if (p == null) {
+      p = new Publish(context, exchange, routingKey, sequence);
+      p.owner = this;
       p.index = index;
-      p.processed = false;
-      p.present = true;
-      p.thread = Thread.currentThread().getId();
-      unprovenCount++;
-      published = index;
-      oldestIndex = Math.max(oldestIndex, index - sent.length + 1);
-      return p;
+      s.lazySet(slot, p);
+    } else {
+      p.context = context;
+      // a reference stored into a long-lived slot costs the collector's write barrier; a channel
+      // mostly publishes to the same few exchanges and keys, whose strings the slot then holds already
+      if (p.exchange != exchange) {
+        p.exchange = exchange;
+      }
+      if (p.routingKey != routingKey) {
+        p.routingKey = routingKey;
+      }
+      p.sequence = sequence;
+      INDEX.lazySet(p, index);
     }
+    PUBLISHED.lazySet(this, index);
+    return p;
   }
 
   /**
-   * The publish never went out: {@code basicPublish} threw. {@code publish} is the slot {@link
-   * #published} returned; it is withdrawn only if it still holds this thread's publish.
+   * The publish never went out: writing its frames threw. {@code publish} is the slot {@link
+   * #published} returned, and the caller still holds the channel's lock it published under, so no
+   * later publish has taken the slot; it is withdrawn only from the ledger that took it.
    */
   void withdraw(Publish publish) {
-    synchronized (unproven) {
-      if (sent != null && publish.owner == this && publish.present && publish.thread == Thread.currentThread().getId()) {
-        remove(publish);
-        advance();
-      }
+    long i = publish.index;
+    if (publish.owner == this && publish.holds(i)) {
+      WITHDRAWN_AT.lazySet(publish, i);
     }
   }
 
-  /** The unproven publish of {@code index}, or null. Holds {@code unproven}. */
-  private Publish at(long index) {
-    Publish p = sent[(int) (index & (sent.length - 1))];
-    return p != null && p.present && p.index == index ? p : null;
+  /** The slot holding the unproven publish of {@code index}, or null. */
+  private static Publish at(AtomicReferenceArray<Publish> s, long index) {
+    Publish p = s.get(slot(s, index));
+    return p != null && p.holds(index) ? p : null;
   }
 
-  /** Holds {@code unproven}. */
-  private void remove(Publish p) {
-    p.present = false;
-    p.context = null;
-    unprovenCount--;
+  /**
+   * A copy of the publish of {@code index} in slot {@code p}, or null if a later publish took the slot
+   * while it was read (this one is then forgotten).
+   */
+  private static Publish copy(Publish p, long index) {
+    Publish c = new Publish(p.context, p.exchange, p.routingKey, p.sequence);
+    c.index = index;
+    c.processed = p.processedAt == index;
+    return p.index == index ? c : null;
   }
 
-  /** Moves {@link #oldestIndex} past what is no longer unproven. Holds {@code unproven}. */
-  private void advance() {
-    if (sent == null) {
-      return; // nothing was ever published on this channel
-    }
-    oldestIndex = Math.max(oldestIndex, published - sent.length + 1);
-    while (oldestIndex <= published && at(oldestIndex) == null) {
+  /** Moves {@link #oldestIndex} past what is no longer unproven: proven, withdrawn or forgotten. Holds {@link #answers}. */
+  private void advance(AtomicReferenceArray<Publish> s, long upTo) {
+    oldestIndex = Math.max(oldestIndex, upTo - s.length() + 1);
+    while (oldestIndex <= upTo && at(s, oldestIndex) == null) {
       oldestIndex++;
     }
   }
@@ -455,23 +529,24 @@ final class ChannelLedger {
       return;
     }
     settledAfter = -1;
-    synchronized (unproven) {
-      if (sent == null) {
-        return;
-      }
-      advance();
+    AtomicReferenceArray<Publish> s = sent;
+    if (s == null) {
+      return;
+    }
+    synchronized (answers) {
+      advance(s, published);
       for (long i = oldestIndex; i <= upTo; i++) {
-        Publish p = at(i);
+        Publish p = at(s, i);
         if (p == null) {
           continue;
         }
         if (p.sequence == 0) {
-          remove(p);
+          PROVEN_AT.lazySet(p, i);
         } else {
-          p.processed = true;
+          PROCESSED_AT.lazySet(p, i);
         }
       }
-      advance();
+      advance(s, published);
     }
   }
 
@@ -491,38 +566,51 @@ final class ChannelLedger {
    * unless it is null (an ack needs none, and so allocates nothing).
    */
   void confirmed(long sequence, boolean multiple, List<Publish> into) {
-    synchronized (unproven) {
-      if (sent == null) {
-        return;
-      }
-      advance();
-      for (long i = oldestIndex; i <= published; i++) {
-        Publish p = at(i);
+    AtomicReferenceArray<Publish> s = sent;
+    if (s == null) {
+      return;
+    }
+    synchronized (answers) {
+      long upTo = published;
+      advance(s, upTo);
+      for (long i = oldestIndex; i <= upTo; i++) {
+        Publish p = at(s, i);
         if (p == null) {
           continue;
         }
-        if (p.sequence > sequence) {
+        long seq = p.sequence;
+        if (seq > sequence) {
           break;
         }
-        if (p.sequence == sequence || multiple && p.sequence > 0) {
+        if (seq == sequence || multiple && seq > 0) {
           if (into != null) {
-            into.add(p.copy());
+            Publish c = copy(p, i);
+            if (c != null) {
+              into.add(c);
+            }
           }
-          remove(p);
-        } else if (p.sequence == 0) {
-          remove(p); // published before confirms were selected, and processed before this confirm
+          PROVEN_AT.lazySet(p, i);
+        } else if (seq == 0) {
+          PROVEN_AT.lazySet(p, i); // published before confirms were selected, and processed before this confirm
         } else {
-          p.processed = true;
+          PROCESSED_AT.lazySet(p, i);
         }
       }
-      advance();
+      advance(s, upTo);
     }
   }
 
+  /** How many publishes are unproven in the ring; counts them (tests and diagnostics, not the hot path). */
   int unprovenCount() {
-    synchronized (unproven) {
-      return unprovenCount;
+    AtomicReferenceArray<Publish> s = sent;
+    int count = 0;
+    for (int i = 0; s != null && i < s.length(); i++) {
+      Publish p = s.get(i);
+      if (p != null && p.holds(p.index)) {
+        count++;
+      }
     }
+    return count;
   }
 
   /**
@@ -536,51 +624,58 @@ final class ChannelLedger {
    * channel's thread).
    */
   List<Publish> refusedBy(AMQP.Channel.Close close) {
-    synchronized (unproven) {
-      List<Publish> open = new ArrayList<>();
-      for (long i = sent == null ? published + 1 : Math.max(oldestIndex, published - sent.length + 1); i <= published; i++) {
-        Publish p = at(i);
-        if (p != null && !p.processed) {
-          open.add(p.copy());
+    AtomicReferenceArray<Publish> s = sent;
+    List<Publish> open = new ArrayList<>();
+    synchronized (answers) {
+      long upTo = published;
+      for (long i = s == null ? upTo + 1 : Math.max(oldestIndex, upTo - s.length() + 1); i <= upTo; i++) {
+        Publish p = at(s, i);
+        Publish c = p == null ? null : copy(p, i);
+        if (c != null && !c.processed) {
+          open.add(c);
         }
       }
-      if (close.getClassId() != BASIC) {
-        return Collections.emptyList();
-      }
-      int method = close.getMethodId();
-      if (method == PUBLISH) {
-        String named = exchangeIn(close.getReplyText());
-        for (int i = 0; i < open.size(); i++) {
-          if (named != null && named.equals(open.get(i).exchange)) {
-            return new ArrayList<>(open.subList(i, open.size()));
-          }
-        }
-        return open;
-      }
-      if (method == ACK || method == REJECT || method == NACK) {
-        long after = settledAfter;
-        List<Publish> out = new ArrayList<>();
-        for (Publish p : open) {
-          if (after >= 0 && p.index > after) {
-            out.add(p);
-          }
-        }
-        return out;
-      }
+    }
+    if (close.getClassId() != BASIC) {
       return Collections.emptyList();
     }
+    int method = close.getMethodId();
+    if (method == PUBLISH) {
+      String named = exchangeIn(close.getReplyText());
+      for (int i = 0; i < open.size(); i++) {
+        if (named != null && named.equals(open.get(i).exchange)) {
+          return new ArrayList<>(open.subList(i, open.size()));
+        }
+      }
+      return open;
+    }
+    if (method == ACK || method == REJECT || method == NACK) {
+      long after = settledAfter;
+      List<Publish> out = new ArrayList<>();
+      for (Publish p : open) {
+        if (after >= 0 && p.index > after) {
+          out.add(p);
+        }
+      }
+      return out;
+    }
+    return Collections.emptyList();
   }
 
   /** The channel is gone: the broker takes back its unsettled deliveries; nothing more is owed. */
   void closed() {
     closed = true;
     requeueAll();
-    synchronized (unproven) {
-      if (sent != null) {
-        for (Publish p : sent) {
-          if (p != null && p.present) {
-            remove(p);
-          }
+    AtomicReferenceArray<Publish> s = sent;
+    if (s == null) {
+      return;
+    }
+    synchronized (answers) {
+      for (int i = 0; i < s.length(); i++) {
+        Publish p = s.get(i);
+        long index = p == null ? 0 : p.index;
+        if (p != null && p.holds(index)) {
+          PROVEN_AT.lazySet(p, index);
         }
       }
     }

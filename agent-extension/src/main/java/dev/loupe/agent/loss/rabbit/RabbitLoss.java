@@ -9,6 +9,7 @@ import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.ReturnListener;
 import com.rabbitmq.client.ShutdownListener;
 import com.rabbitmq.client.ShutdownSignalException;
+import com.rabbitmq.client.impl.AMQCommand;
 import com.rabbitmq.client.impl.ChannelN;
 import com.rabbitmq.client.impl.recovery.AutorecoveringChannel;
 import com.rabbitmq.client.impl.recovery.RecoveryAwareChannelN;
@@ -22,6 +23,9 @@ import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.util.Collection;
 import java.util.Collections;
@@ -68,6 +72,8 @@ public final class RabbitLoss {
   private static final ThreadLocal<Handling> handling = new PerThread();
   private static final Returns RETURNS = new Returns();
   private static final Field RETURN_LISTENERS = returnListenersField();
+  private static final MethodHandle COMMAND_ASSEMBLER = fieldGetter("com.rabbitmq.client.impl.AMQCommand", "assembler");
+  private static final MethodHandle ASSEMBLED_METHOD = fieldGetter("com.rabbitmq.client.impl.CommandAssembler", "method");
   private static final boolean DETECT_UNROUTABLE = Boolean.getBoolean(DETECT_UNROUTABLE_HANDOFF);
   private static final int TRACKED = Integer.getInteger(TRACKED_HANDOFF, 512);
   static final QueueArguments queues = new QueueArguments(System.getProperty(DEAD_LETTER_QUEUES_HANDOFF));
@@ -105,12 +111,14 @@ public final class RabbitLoss {
   }
 
   /**
-   * Before {@code basicPublish}: remembers the publish (the broker may answer it before the call
-   * returns), and returns it, or null.
+   * The client is about to write {@code command}'s frames on {@code channel} ({@code
+   * AMQCommand.transmit}, which the client calls only from {@code AMQChannel.quiescingTransmit}, with
+   * the channel's lock held): a publish is remembered here, one at a time and in the order the broker
+   * will read it. Returns the publish (for {@link #transmitted}), or null for any other command.
    */
-  public static Object sending(ChannelN channel, String exchange, String routingKey) {
+  public static Object transmitting(Object channel, AMQCommand command) {
     try {
-      return guard.on() ? sendingUnguarded(channel, exchange, routingKey) : null;
+      return guard.on() && channel instanceof ChannelN ? transmittingUnguarded((ChannelN) channel, command) : null;
     } catch (Throwable e) {
       guard.failed(e);
       return null;
@@ -118,11 +126,12 @@ public final class RabbitLoss {
   }
 
   /**
-   * After {@code basicPublish}: if it threw, {@code publish} (from {@link #sending}) never went out. It
-   * is withdrawn from the ledger that took it: the call may have thrown because the channel closed
-   * meanwhile, and the channel's ledger then is gone (a look-up now would make a new, empty one).
+   * After {@code AMQCommand.transmit}: if it threw, {@code publish} (from {@link #transmitting}) never
+   * fully went out. It is withdrawn from the ledger that took it: the call may have thrown because the
+   * channel closed meanwhile, and the channel's ledger then is gone (a look-up now would make a new,
+   * empty one).
    */
-  public static void sent(ChannelN channel, Object publish, Throwable thrown) {
+  public static void transmitted(Object publish, Throwable thrown) {
     try {
       if (thrown != null && publish != null && guard.on()) {
         Publish p = (Publish) publish;
@@ -304,8 +313,15 @@ public final class RabbitLoss {
     return true;
   }
 
-  private static Publish sendingUnguarded(ChannelN channel, String exchange, String routingKey) {
-    long sequence = channel.getNextPublishSeqNo();
+  private static Publish transmittingUnguarded(ChannelN channel, AMQCommand command) throws Throwable {
+    Object method = methodOf(command);
+    if (!(method instanceof AMQP.Basic.Publish)) {
+      return null;
+    }
+    AMQP.Basic.Publish publish = (AMQP.Basic.Publish) method;
+    // basicPublish numbered the message, and moved the channel's next number on, before sending it
+    long next = channel.getNextPublishSeqNo();
+    long sequence = next > 0 ? next - 1 : 0;
     ChannelLedger ledger = ledger(channel);
     if (sequence > 0) {
       if (!ledger.confirming) {
@@ -317,7 +333,33 @@ public final class RabbitLoss {
         }
       }
     }
-    return ledger.published(Context.current(), exchange, routingKey, sequence);
+    return ledger.published(Context.current(), publish.getExchange(), publish.getRoutingKey(), sequence);
+  }
+
+  /**
+   * The command's method (a {@code basic.publish}, a {@code basic.ack}, ...). Read from the client's
+   * fields where it has them ({@code AMQCommand.assembler}, {@code CommandAssembler.method}, in 5.x):
+   * {@code AMQCommand.getMethod()} takes the assembler's lock, which would be most of what a publish
+   * costs here, and an outbound command is its sending thread's own, made by that thread. Otherwise
+   * through {@code getMethod()}.
+   */
+  private static Object methodOf(AMQCommand command) throws Throwable {
+    if (COMMAND_ASSEMBLER == null || ASSEMBLED_METHOD == null) {
+      return command.getMethod();
+    }
+    Object assembler = (Object) COMMAND_ASSEMBLER.invokeExact((Object) command);
+    return assembler == null ? command.getMethod() : (Object) ASSEMBLED_METHOD.invokeExact(assembler);
+  }
+
+  /** A getter of {@code type}'s field {@code name}, taking and returning Object; null if there is none. */
+  private static MethodHandle fieldGetter(String type, String name) {
+    try {
+      Field f = Class.forName(type, false, RabbitLoss.class.getClassLoader()).getDeclaredField(name);
+      f.setAccessible(true);
+      return MethodHandles.lookup().unreflectGetter(f).asType(MethodType.methodType(Object.class, Object.class));
+    } catch (Throwable e) {
+      return null; // another client: getMethod() it is
+    }
   }
 
   private static void watchReturns(ChannelN channel) {

@@ -12,6 +12,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.impl.AMQCommand;
 import com.rabbitmq.client.impl.ChannelN;
 import dev.loupe.agent.HelperClasses;
 import io.opentelemetry.javaagent.extension.instrumentation.InstrumentationModule;
@@ -49,8 +50,8 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return Arrays.asList(new ChannelInstrumentation(), new RpcInstrumentation(), new DispatcherInstrumentation(),
-        new ConsumerInstrumentation());
+    return Arrays.asList(new ChannelInstrumentation(), new RpcInstrumentation(), new CommandInstrumentation(),
+        new DispatcherInstrumentation(), new ConsumerInstrumentation());
   }
 
   @Override
@@ -107,6 +108,24 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
     public void transform(TypeTransformer t) {
       t.applyAdviceToMethod(isPublic().and(named("enqueueRpc").and(takesArguments(1))
           .or(named("enqueueAsyncRpc").and(takesArguments(2)))), SELF + "$AskingAdvice");
+    }
+  }
+
+  /**
+   * Where the client writes a command's frames: {@code AMQCommand.transmit(channel)}, called only from
+   * {@code AMQChannel.quiescingTransmit}, which holds the channel's lock. A publish is remembered here,
+   * in the order the broker reads the channel, without a lock of our own.
+   */
+  public static final class CommandInstrumentation implements TypeInstrumentation {
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+      return named("com.rabbitmq.client.impl.AMQCommand");
+    }
+
+    @Override
+    public void transform(TypeTransformer t) {
+      t.applyAdviceToMethod(isPublic().and(named("transmit")).and(takesArguments(1))
+          .and(takesArgument(0, named("com.rabbitmq.client.impl.AMQChannel"))), SELF + "$TransmitAdvice");
     }
   }
 
@@ -181,20 +200,32 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
     }
   }
 
-  /** {@code basicPublish(exchange, routingKey, mandatory, immediate, properties, body)}. */
+  /**
+   * {@code basicPublish(exchange, routingKey, mandatory, immediate, properties, body)}: the mandatory
+   * flag to publish with. The publish itself is remembered where its frames are written ({@link
+   * TransmitAdvice}).
+   */
   public static final class PublishAdvice {
     private PublishAdvice() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object enter(@Advice.This ChannelN channel, @Advice.Argument(0) String exchange,
-        @Advice.Argument(1) String routingKey, @Advice.Argument(value = 2, readOnly = false) boolean mandatory) {
+    public static void enter(@Advice.This ChannelN channel, @Advice.Argument(value = 2, readOnly = false) boolean mandatory) {
       mandatory = RabbitLoss.publishing(channel, mandatory);
-      return RabbitLoss.sending(channel, exchange, routingKey);
+    }
+  }
+
+  /** {@code AMQCommand.transmit(channel)}: a publish is about to be written; withdrawn if the write throws. */
+  public static final class TransmitAdvice {
+    private TransmitAdvice() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object enter(@Advice.This AMQCommand command, @Advice.Argument(0) Object channel) {
+      return RabbitLoss.transmitting(channel, command);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void exit(@Advice.This ChannelN channel, @Advice.Enter Object publish, @Advice.Thrown Throwable thrown) {
-      RabbitLoss.sent(channel, publish, thrown);
+    public static void exit(@Advice.Enter Object publish, @Advice.Thrown Throwable thrown) {
+      RabbitLoss.transmitted(publish, thrown);
     }
   }
 

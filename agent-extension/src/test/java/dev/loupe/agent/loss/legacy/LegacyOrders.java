@@ -43,7 +43,7 @@ public final class LegacyOrders {
       LegacyOrders legacy = new LegacyOrders(connection);
       List<String> steps = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("healthy",
           "deadLetterArgument", "deadLetterPolicy", "rejected", "nackedTogether", "requeued", "redelivered",
-          "autoAckFailed", "ackedThenFailed", "missingExchange", "internalExchange", "foreignUserId", "nacked",
+          "autoAckFailed", "ackedThenFailed", "missingExchange", "internalExchange", "foreignUserId", "sharedChannel", "nacked",
           "returned", "discarding");
       for (String step : steps) {
         LegacyOrders.class.getDeclaredMethod(step).invoke(legacy);
@@ -305,6 +305,54 @@ public final class LegacyOrders {
     Channel channel = fresh("legacy.audited", null);
     publish(channel, "JW-9C0001", "", "legacy.audited", false, new AMQP.BasicProperties.Builder().userId("nobody").build());
     awaitClosed(channel, "PRECONDITION_FAILED");
+  }
+
+  /**
+   * Four threads publish on one shared channel at once (the client writes their frames one at a time);
+   * partway through, one publishes to an exchange that does not exist. The broker closes the channel
+   * with 404 and discards whatever followed on the wire. Prints every order whose {@code basicPublish}
+   * returned, then every order the queue holds: the rest are the refused and the discarded.
+   */
+  void sharedChannel() throws Exception {
+    Channel channel = fresh("legacy.shared", null);
+    List<String> published = java.util.Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch start = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      int thread = t;
+      Thread publisher = new Thread(() -> {
+        try {
+          start.await();
+          for (int n = 0; n < 40; n++) {
+            String order = String.format("JW-9F%d%03d", thread, n);
+            if (thread == 0 && n == 20) {
+              publish(channel, order, "legacy.shared-nowhere", "order.confirmed", false, null);
+            } else {
+              publish(channel, order, "legacy.shared");
+            }
+            published.add(order);
+          }
+        } catch (Exception e) {
+          // the channel closed under this thread: its later orders were never sent
+        }
+      });
+      publisher.start();
+      threads.add(publisher);
+    }
+    start.countDown();
+    for (Thread thread : threads) {
+      thread.join(20_000);
+    }
+    awaitClosed(channel, "NOT_FOUND");
+    settle();
+    Channel reading = connection.createChannel();
+    List<String> held = new ArrayList<>();
+    for (com.rabbitmq.client.GetResponse r = reading.basicGet("legacy.shared", true); r != null;
+        r = reading.basicGet("legacy.shared", true)) {
+      held.add(orderOf(r.getBody()));
+    }
+    System.out.println("shared published " + String.join(",", published));
+    System.out.println("shared holds " + String.join(",", held));
   }
 
   private static void awaitClosed(Channel channel, String expected) throws InterruptedException {

@@ -7,7 +7,18 @@ import dev.loupe.agent.loss.rabbit.ChannelLedger.Delivery;
 import dev.loupe.agent.loss.rabbit.ChannelLedger.Publish;
 import dev.loupe.agent.loss.rabbit.ChannelLedger.Subscription;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.ContextKey;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** Which orders a settlement, a confirm or the broker closing the channel affects: the ledger's decisions. */
@@ -237,5 +248,169 @@ class ChannelLedgerTest {
     small.published(Context.root(), "c", "order.confirmed", 3);
     assertThat(nacked).extracting(p -> p.exchange).containsExactly("a");
     assertThat(small.unprovenCount()).isEqualTo(2);
+  }
+
+  private static final ContextKey<String> ORDER = ContextKey.named("order");
+
+  private static Context order(String id) {
+    return Context.root().with(ORDER, id);
+  }
+
+  /**
+   * Four threads publish on one channel at once, one at a time under the channel's lock as the
+   * client writes them, while the connection's thread reads the ledger; the broker then refuses
+   * without naming an exchange. Every publish is named once, each with its own order — none lost,
+   * none mixed with another's fields.
+   */
+  @Test
+  void publishesFromManyThreadsAreEachNamedOnceWithTheirOwnOrder() throws Exception {
+    ChannelLedger shared = new ChannelLedger(512);
+    Object channelLock = new Object();
+    ExecutorService pool = Executors.newFixedThreadPool(5);
+    try {
+      List<Future<?>> publishers = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int thread = t;
+        publishers.add(pool.submit(() -> {
+          for (int n = 0; n < 120; n++) {
+            String id = "JW-" + thread + "-" + n;
+            synchronized (channelLock) {
+              shared.published(order(id), id, "order.confirmed", 0);
+            }
+          }
+        }));
+      }
+      Future<?> reader = pool.submit(() -> {
+        while (!publishers.stream().allMatch(Future::isDone)) {
+          shared.unprovenCount();
+          shared.refusedBy(close(404, "NOT_FOUND - no queue 'x' in vhost '/'", 50, 10)); // reads every publish, refuses none
+        }
+      });
+      for (Future<?> f : publishers) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+      reader.get(30, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+    List<Publish> refused = shared.refusedBy(close(406, "PRECONDITION_FAILED - x", 60, 40));
+    assertThat(refused).hasSize(480);
+    assertThat(refused).allSatisfy(p -> assertThat(p.context.get(ORDER)).isEqualTo(p.exchange));
+    assertThat(refused.stream().map(p -> p.exchange).distinct().count()).isEqualTo(480);
+    assertThat(indexes(refused)).isSorted();
+  }
+
+  /**
+   * Publishes with confirms on the application's thread while the connection's thread confirms them
+   * as they come (every seventh nacked), as far behind as the broker lets it fall: each nack names its
+   * own publish and order, and nothing is left unproven.
+   */
+  @Test
+  void confirmsArrivingWhilePublishesGoOnNameEachNackedPublishAndLeaveNothingUnproven() throws Exception {
+    ChannelLedger shared = new ChannelLedger(512);
+    int count = 20_000;
+    AtomicLong sentUpTo = new AtomicLong();
+    AtomicLong confirmedUpTo = new AtomicLong();
+    List<Publish> nacked = Collections.synchronizedList(new ArrayList<>());
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<?> publisher = pool.submit(() -> {
+        for (long seq = 1; seq <= count; seq++) {
+          while (seq - confirmedUpTo.get() > 256) {
+            Thread.onSpinWait(); // the broker's confirms lag at most this far behind here
+          }
+          shared.published(order("JW-" + seq), "jewelry.orders", "order." + seq, seq);
+          sentUpTo.set(seq);
+        }
+      });
+      Future<?> broker = pool.submit(() -> {
+        for (long seq = 1; seq <= count; seq++) {
+          while (sentUpTo.get() < seq) {
+            Thread.onSpinWait();
+          }
+          if (seq % 7 == 0) {
+            nacked.addAll(shared.confirmed(seq, false));
+          } else {
+            shared.confirmed(seq, seq % 3 == 0, null);
+          }
+          confirmedUpTo.set(seq);
+        }
+      });
+      publisher.get(60, TimeUnit.SECONDS);
+      broker.get(60, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(nacked).hasSize(count / 7);
+    assertThat(nacked).allSatisfy(p -> {
+      assertThat(p.sequence % 7).isZero();
+      assertThat(p.routingKey).isEqualTo("order." + p.sequence);
+      assertThat(p.context.get(ORDER)).isEqualTo("JW-" + p.sequence);
+    });
+    assertThat(shared.unprovenCount()).isZero();
+  }
+
+  /**
+   * The consumer's thread delivers while three worker threads settle what it hands them (every fifth
+   * rejected without requeue), as an application with a worker pool does: each rejection names its
+   * own delivery and order, and nothing is left unsettled or counted as forgotten.
+   */
+  @Test
+  void deliveriesSettledByWorkerThreadsAreEachSettledOnceWithTheirOwnOrder() throws Exception {
+    ChannelLedger shared = new ChannelLedger(512);
+    int count = 20_000;
+    BlockingQueue<Long> handedOver = new LinkedBlockingQueue<>();
+    // the ledger remembers deliveries as many tags behind the newest as its limit: here the oldest
+    // unsettled is never further behind than half of it
+    ConcurrentSkipListSet<Long> unsettled = new ConcurrentSkipListSet<>();
+    List<Delivery> rejected = Collections.synchronizedList(new ArrayList<>());
+    AtomicLong settledCount = new AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      Future<?> consumer = pool.submit(() -> {
+        for (long tag = 1; tag <= count; tag++) {
+          for (Long oldest = unsettled.ceiling(0L); oldest != null && tag - oldest >= 256; oldest = unsettled.ceiling(0L)) {
+            Thread.onSpinWait();
+          }
+          unsettled.add(tag);
+          shared.delivered(tag, order("JW-" + tag), "crm.orders");
+          handedOver.put(tag);
+        }
+        for (int i = 0; i < 3; i++) {
+          handedOver.put(-1L);
+        }
+        return null;
+      });
+      List<Future<?>> workers = new ArrayList<>();
+      for (int w = 0; w < 3; w++) {
+        workers.add(pool.submit(() -> {
+          for (long tag = handedOver.take(); tag > 0; tag = handedOver.take()) {
+            if (tag % 5 == 0) {
+              rejected.addAll(shared.settle(tag, false, Delivery.DROPPED));
+            } else {
+              assertThat(shared.settle(tag, false, Delivery.ACKED, null)).isEqualTo(1);
+            }
+            settledCount.incrementAndGet();
+            unsettled.remove(tag);
+          }
+          return null;
+        }));
+      }
+      consumer.get(60, TimeUnit.SECONDS);
+      for (Future<?> f : workers) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(settledCount.get()).isEqualTo(count);
+    assertThat(rejected).hasSize(count / 5);
+    assertThat(rejected).allSatisfy(d -> {
+      assertThat(d.tag % 5).isZero();
+      assertThat(d.context.get(ORDER)).isEqualTo("JW-" + d.tag);
+      assertThat(d.queue).isEqualTo("crm.orders");
+    });
+    assertThat(shared.unsettledCount()).isZero();
+    assertThat(shared.unseen(count - 1, false)).as("settled, not forgotten").isFalse();
   }
 }
