@@ -67,14 +67,8 @@ public class RabbitLossBenchmark {
      */
     void publish(ChannelN channel, AMQCommand command, String exchange, String routingKey);
 
-    /**
-     * The channel's next publish number when this version reads it for the publish numbered {@code
-     * sequence}: as {@code basicPublish} begins (the default), or where its frames are written, after
-     * {@code basicPublish} moved it on.
-     */
-    default long nextPublishSeqNoSeen(long sequence) {
-      return sequence;
-    }
+    /** Once, before measuring: {@code confirmSelect} on {@code confirming}, as far as this version sees it. */
+    default void selectConfirms(ChannelN confirming) {}
 
     /** {@code handleDelivery} of {@code consumer}, then (manual acknowledgement) {@code basicAck}. */
     void deliver(ChannelN channel, DefaultConsumer consumer, Envelope envelope, boolean ack);
@@ -114,8 +108,10 @@ public class RabbitLossBenchmark {
     }
 
     @Override
-    public long nextPublishSeqNoSeen(long sequence) {
-      return sequence + 1;
+    public void selectConfirms(ChannelN confirming) {
+      // the confirm.select command's frames being written: the ledger numbers publishes from here on
+      dev.loupe.agent.loss.rabbit.RabbitLoss.transmitting(confirming,
+          new AMQCommand(new AMQP.Confirm.Select.Builder().build()));
     }
 
     @Override
@@ -220,6 +216,7 @@ public class RabbitLossBenchmark {
   private static double[] measure(Sentinels sentinels, String scenario, long millis) throws Exception {
     Channels c = channels();
     sentinels.subscribe(c.manual(), c.auto(), c.manualConsumer(), c.autoConsumer());
+    sentinels.selectConfirms(c.confirming());
     run(sentinels, c, scenario, millis); // warm-up
     var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long thread = Thread.currentThread().getId();
@@ -244,7 +241,7 @@ public class RabbitLossBenchmark {
           case "publish" -> s.publish(c.plain(), c.command(), "jewelry.orders", "order.confirmed");
           case "the client's own basicPublish" -> c.plain().basicPublish("jewelry.orders", "order.confirmed", null, BODY);
           case "publish, confirmed" -> {
-            c.sequence().setLong(c.confirming(), s.nextPublishSeqNoSeen(tag));
+            c.sequence().setLong(c.confirming(), tag);
             s.publish(c.confirming(), c.command(), "jewelry.orders", "order.confirmed");
             if (!lookedForConfirms) { // once: a reflective look-up would cost more than what is measured
               confirms = confirmListener(c.confirming());

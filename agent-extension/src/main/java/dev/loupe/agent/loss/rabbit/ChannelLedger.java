@@ -19,20 +19,26 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  * settlement, a confirm or the broker closing the channel affects; {@link RabbitLoss} reports them.
  *
  * <p>Bounded: publishes up to {@code limit} (rounded up to a power of two) behind the newest are
- * remembered, and deliveries as many tags behind the newest; beyond that the oldest is forgotten and
- * what later happens to it is reported without its order. Both sit in rings of slots made once and
+ * remembered, and deliveries as many tags behind the newest; beyond that the oldest is forgotten: a
+ * forgotten delivery dropped later is reported without its order, a forgotten publish the broker
+ * refuses or nacks is not reported (a nack then reports, without an order, only if it settles nothing
+ * known). Both sit in rings of slots made once and
  * reused, so a healthy publish, delivery, acknowledgement or confirm allocates nothing. It holds no
  * reference to its channel, and is dropped when the channel closes.
  *
- * <p>Thread-safe, and without a lock or an atomic instruction on a healthy message's way
- * ({@code RabbitLossBenchmark}, in docs/overhead.md): the application's threads publish and settle
- * while the connection's thread delivers, confirms and closes. Each field of a slot has one writer —
- * the publishing thread, the delivering thread or the settling thread — which writes it with a release
- * store ({@code lazySet}, a plain store on x86) after the fields it publishes; a reader checks the
- * slot's index or tag before and after reading them, and counts a slot overwritten meanwhile as
- * forgotten. Publishes come one at a time, however many threads publish on the channel: {@link
- * #published} is called where the client writes the frames, holding the channel's lock. Only what
- * the broker answers — round trips, confirms, the channel closing — takes a lock, among themselves.
+ * <p>Thread-safe, and without a lock on a healthy message's way ({@code RabbitLossBenchmark}, in
+ * docs/overhead.md): the application's threads publish and settle while the connection's thread
+ * delivers, confirms and closes. A slot is written as a sequence lock: its tag or index is set to 0,
+ * then its fields, then the new tag or index, each with a release store ({@code lazySet}, a plain
+ * store on x86); a reader reads the tag or index, the fields, and the tag or index again, and counts a
+ * slot rewritten meanwhile as forgotten. Publishes come one at a time, however many threads publish on
+ * the channel: {@link #published} is called where the client writes the frames, holding the channel's
+ * lock, which also numbers them for publisher confirms as the broker does, in the order it reads them.
+ * A channel's deliveries come one at a time from the client's dispatcher; a {@code basicGet} on
+ * another thread moves the high-water marks with compare-and-set. Settling a delivery clears its
+ * context with one compare-and-set, so that a slot does not keep a settled delivery's trace alive.
+ * Only what the broker answers — round trips, confirms, the channel closing — takes a lock, among
+ * themselves.
  */
 final class ChannelLedger {
 
@@ -80,8 +86,8 @@ final class ChannelLedger {
     /** The delivery tag this slot speaks for; 0 for none. Written with {@link #TAG}. */
     volatile long tag;
     /** The work the delivery began (the consumer's span, the order in its baggage); null if unknown or settled. */
-    Context context;
-    String queue;
+    volatile Context context;
+    volatile String queue;
     /** How the delivery of {@link #settledTag} was settled; {@link #UNSETTLED} before any was. */
     int outcome;
     /** The last tag settled in this slot; 0 for none. Written with {@link #SETTLED_TAG}. */
@@ -107,6 +113,10 @@ final class ChannelLedger {
   private static final AtomicLongFieldUpdater<Delivery> TAG = AtomicLongFieldUpdater.newUpdater(Delivery.class, "tag");
   private static final AtomicLongFieldUpdater<Delivery> SETTLED_TAG =
       AtomicLongFieldUpdater.newUpdater(Delivery.class, "settledTag");
+  private static final AtomicReferenceFieldUpdater<Delivery, Context> DELIVERY_CONTEXT =
+      AtomicReferenceFieldUpdater.newUpdater(Delivery.class, Context.class, "context");
+  private static final AtomicReferenceFieldUpdater<Delivery, String> DELIVERY_QUEUE =
+      AtomicReferenceFieldUpdater.newUpdater(Delivery.class, String.class, "queue");
 
   /**
    * A publish the broker has not yet shown it took. Slots are reused, one per publish index modulo the
@@ -124,18 +134,18 @@ final class ChannelLedger {
      * closed and the channel's next call found a new ledger.
      */
     ChannelLedger owner;
-    Context context;
-    String exchange;
-    String routingKey;
-    /** The publisher-confirm sequence number; 0 on a channel without confirms. */
-    long sequence;
+    volatile Context context;
+    volatile String exchange;
+    volatile String routingKey;
+    /** The publisher-confirm sequence number, as the broker numbers it; 0 on a channel without confirms. */
+    volatile long sequence;
     /** Its place among this channel's publishes, from 1; written with {@link #INDEX}. */
     volatile long index;
     /** The index proven here: the broker took it. */
     volatile long provenAt;
     /** The index a later round trip showed processed here; only its confirm is outstanding. */
     volatile long processedAt;
-    /** The index withdrawn here: {@code basicPublish} threw, it never went out. */
+    /** The index withdrawn here: writing its frames threw, the broker never saw it. */
     volatile long withdrawnAt;
     /** In a copy: whether it had been processed. */
     boolean processed;
@@ -160,6 +170,13 @@ final class ChannelLedger {
       AtomicLongFieldUpdater.newUpdater(Publish.class, "provenAt");
   private static final AtomicLongFieldUpdater<Publish> PROCESSED_AT =
       AtomicLongFieldUpdater.newUpdater(Publish.class, "processedAt");
+  private static final AtomicLongFieldUpdater<Publish> SEQUENCE = AtomicLongFieldUpdater.newUpdater(Publish.class, "sequence");
+  private static final AtomicReferenceFieldUpdater<Publish, Context> PUBLISH_CONTEXT =
+      AtomicReferenceFieldUpdater.newUpdater(Publish.class, Context.class, "context");
+  private static final AtomicReferenceFieldUpdater<Publish, String> EXCHANGE =
+      AtomicReferenceFieldUpdater.newUpdater(Publish.class, String.class, "exchange");
+  private static final AtomicReferenceFieldUpdater<Publish, String> ROUTING_KEY =
+      AtomicReferenceFieldUpdater.newUpdater(Publish.class, String.class, "routingKey");
 
   private final int limit;
   final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
@@ -172,10 +189,19 @@ final class ChannelLedger {
    * its slot is needed. Made on the first delivery.
    */
   volatile AtomicReferenceArray<Delivery> ring;
-  /** The highest tag delivered; written by the delivering thread with {@link #HIGHEST_TAG}. */
+  /**
+   * The highest tag delivered to a consumer, and the highest forgotten unsettled by such a delivery:
+   * written by the channel's dispatcher, one delivery at a time, with {@link #HIGHEST_TAG} and {@link
+   * #FORGOTTEN_UP_TO}.
+   */
   private volatile long highestTag;
-  /** The highest tag forgotten unsettled; written by the delivering thread with {@link #FORGOTTEN_UP_TO}. */
   private volatile long forgottenUpTo;
+  /**
+   * The same for messages fetched with {@code basicGet}, on any thread, several at once: moved with
+   * compare-and-set ({@link #HIGHEST_FETCHED}, {@link #FORGOTTEN_BY_FETCH}).
+   */
+  private volatile long highestFetched;
+  private volatile long forgottenByFetch;
   /**
    * No delivery below this tag is unsettled: a multiple settlement settled everything up to it. Where a
    * multiple settlement starts looking; written with {@link #LOWEST_TAG}. Two threads settling with
@@ -196,6 +222,16 @@ final class ChannelLedger {
   private long oldestIndex = 1;
   /** The publish count when the synchronous command now waiting for its answer was sent; -1 if none waits. */
   private volatile long askedAt = -1;
+  /**
+   * {@link #askedAt} when the broker's answer was matched to its command, before the waiting call was
+   * woken (whose next command would move {@code askedAt} on); -1 if no answer is being handled.
+   */
+  private volatile long answeredAt = -1;
+  /**
+   * The broker's number for the next publish on this channel once publisher confirms are selected
+   * (1, 2, ...), 0 before; written only where the client writes frames, holding the channel's lock.
+   */
+  private long confirmNext;
   /** The publish count when the application first settled a delivery since the last round trip; -1 if it has not. */
   private volatile long settledAfter = -1;
 
@@ -207,6 +243,10 @@ final class ChannelLedger {
       AtomicLongFieldUpdater.newUpdater(ChannelLedger.class, "highestTag");
   private static final AtomicLongFieldUpdater<ChannelLedger> FORGOTTEN_UP_TO =
       AtomicLongFieldUpdater.newUpdater(ChannelLedger.class, "forgottenUpTo");
+  private static final AtomicLongFieldUpdater<ChannelLedger> HIGHEST_FETCHED =
+      AtomicLongFieldUpdater.newUpdater(ChannelLedger.class, "highestFetched");
+  private static final AtomicLongFieldUpdater<ChannelLedger> FORGOTTEN_BY_FETCH =
+      AtomicLongFieldUpdater.newUpdater(ChannelLedger.class, "forgottenByFetch");
   private static final AtomicLongFieldUpdater<ChannelLedger> LOWEST_TAG =
       AtomicLongFieldUpdater.newUpdater(ChannelLedger.class, "lowestTag");
   private static final AtomicLongFieldUpdater<ChannelLedger> PUBLISHED =
@@ -290,6 +330,14 @@ final class ChannelLedger {
    * thread that delivers on the channel (the consumer's, or the one that called {@code basicGet}).
    */
   Delivery delivered(long tag, Context context, String queue) {
+    return delivered(tag, context, queue, false);
+  }
+
+  /**
+   * As {@link #delivered(long, Context, String)}; {@code fetched} for a message {@code basicGet}
+   * returned, on whatever thread called it, rather than one the channel's dispatcher delivered.
+   */
+  Delivery delivered(long tag, Context context, String queue, boolean fetched) {
     AtomicReferenceArray<Delivery> r = deliveryRing();
     int slot = slot(r, tag);
     Delivery d = r.get(slot);
@@ -298,19 +346,49 @@ final class ChannelLedger {
       r.lazySet(slot, d);
     } else {
       long old = d.tag;
-      if (old != tag && d.settledTag != old && old > forgottenUpTo) {
-        FORGOTTEN_UP_TO.lazySet(this, old);
+      if (old != tag && old != 0 && d.settledTag != old) {
+        forgot(old, fetched);
       }
-      d.context = context;
+      TAG.lazySet(d, 0); // readers that see any field written below see the slot as rewritten
+      DELIVERY_CONTEXT.lazySet(d, context);
       if (d.queue != queue) { // as for a publish's exchange: the same string, mostly, and no write barrier
-        d.queue = queue;
+        DELIVERY_QUEUE.lazySet(d, queue);
       }
       TAG.lazySet(d, tag);
     }
-    if (tag > highestTag) {
-      HIGHEST_TAG.lazySet(this, tag);
+    if (!fetched) {
+      if (tag > highestTag) {
+        HIGHEST_TAG.lazySet(this, tag);
+      }
+    } else {
+      for (long h = highestFetched; tag > h && !HIGHEST_FETCHED.compareAndSet(this, h, tag); h = highestFetched) {
+        // another basicGet moved it meanwhile
+      }
     }
     return d;
+  }
+
+  /** The delivery of {@code tag} was forgotten unsettled: its slot was needed. */
+  private void forgot(long tag, boolean fetched) {
+    if (!fetched) {
+      if (tag > forgottenUpTo) {
+        FORGOTTEN_UP_TO.lazySet(this, tag);
+      }
+    } else {
+      for (long f = forgottenByFetch; tag > f && !FORGOTTEN_BY_FETCH.compareAndSet(this, f, tag); f = forgottenByFetch) {
+        // another basicGet moved it meanwhile
+      }
+    }
+  }
+
+  /** The highest tag delivered or fetched. */
+  private long highest() {
+    return Math.max(highestTag, highestFetched);
+  }
+
+  /** The highest tag forgotten unsettled. */
+  private long forgotten() {
+    return Math.max(forgottenUpTo, forgottenByFetch);
   }
 
   /**
@@ -322,12 +400,12 @@ final class ChannelLedger {
     if (d == null || !d.holds(tag)) {
       return false;
     }
+    Context context = d.context;
+    String queue = d.queue;
+    if (d.tag != tag) {
+      return false; // a delivery as many tags later took the slot meanwhile: this one was forgotten
+    }
     if (into != null) {
-      Context context = d.context;
-      String queue = d.queue;
-      if (d.tag != tag) {
-        return false; // a delivery as many tags later took the slot meanwhile: this one was forgotten
-      }
       Delivery copy = new Delivery(tag, context, queue);
       copy.outcome = outcome;
       copy.settledTag = tag;
@@ -335,8 +413,10 @@ final class ChannelLedger {
     }
     d.outcome = outcome;
     SETTLED_TAG.lazySet(d, tag);
-    if (d.tag == tag) {
-      d.context = null; // the slot keeps only what a throwing consumer asks: its tag and outcome
+    if (context != null) {
+      // the slot keeps only what a throwing consumer asks: its tag and outcome; unless a later
+      // delivery has put its own context there meanwhile
+      DELIVERY_CONTEXT.compareAndSet(d, context, null);
     }
     return true;
   }
@@ -368,7 +448,7 @@ final class ChannelLedger {
     if (!multiple) {
       return take(r, tag, outcome, into) ? 1 : 0;
     }
-    long highest = highestTag;
+    long highest = highest();
     long last = tag == 0 ? highest : Math.min(tag, highest);
     int settled = 0;
     for (long t = Math.max(lowestTag, highest - r.length() + 1); t <= last; t++) {
@@ -389,30 +469,42 @@ final class ChannelLedger {
    * channel, and changes nothing for the message).
    */
   boolean unseen(long tag, boolean multiple) {
-    long highest = highestTag;
-    long forgotten = forgottenUpTo;
+    long highest = highest();
+    long forgotten = forgotten();
     return multiple ? tag == 0 ? forgotten > 0 : tag > highest || forgotten > 0
         : tag > highest || tag <= forgotten;
   }
 
-  /** The broker takes back every unsettled delivery ({@code basicRecover}, or the channel closed). */
-  void requeueAll() {
+  /** The highest tag delivered so far, for {@link #requeueAll(long)}. */
+  long highestDelivered() {
+    return highest();
+  }
+
+  /**
+   * The broker takes back every unsettled delivery up to {@code upTo} ({@code basicRecover}, which
+   * takes back what was delivered before it was sent, not what the broker redelivers in answer), or all
+   * of them ({@code Long.MAX_VALUE}: the channel closed).
+   */
+  void requeueAll(long upTo) {
     AtomicReferenceArray<Delivery> r = ring;
     if (r == null) {
       return;
     }
-    long highest = highestTag;
     for (int i = 0; i < r.length(); i++) {
       Delivery d = r.get(i);
       long t = d == null ? 0 : d.tag;
-      if (d != null && d.holds(t)) {
+      if (d != null && t <= upTo && d.holds(t)) {
+        Context context = d.context;
         d.outcome = Delivery.REQUEUED;
         SETTLED_TAG.lazySet(d, t);
-        d.context = null;
+        if (context != null) {
+          DELIVERY_CONTEXT.compareAndSet(d, context, null);
+        }
       }
     }
-    if (highest + 1 > lowestTag) {
-      LOWEST_TAG.lazySet(this, highest + 1);
+    long settledUpTo = Math.min(upTo, highest());
+    if (settledUpTo + 1 > lowestTag) {
+      LOWEST_TAG.lazySet(this, settledUpTo + 1);
     }
   }
 
@@ -442,13 +534,29 @@ final class ChannelLedger {
   }
 
   /**
-   * A publish to {@code exchange} with {@code routingKey} and confirm {@code sequence} (0 without
-   * confirms), made in {@code context}, that the broker has not yet shown it took; the oldest is
-   * forgotten beyond the ring's length. Returns its slot, for {@link #withdraw}. Must be called one
-   * publish at a time: {@link RabbitLoss#transmitting} calls it with the client's channel lock held.
+   * Publisher confirms were selected on the channel ({@code confirm.select} is being sent): from the
+   * next publish on, the broker numbers publishes 1, 2, ... Called, as {@link #published}, holding the
+   * client's channel lock.
    */
-  Publish published(Context context, String exchange, String routingKey, long sequence) {
+  void confirmsSelected() {
+    if (confirmNext == 0) {
+      confirmNext = 1;
+    }
+  }
+
+  /**
+   * A publish to {@code exchange} with {@code routingKey}, made in {@code context}, that the broker has
+   * not yet shown it took; numbered for publisher confirms as the broker numbers it, if they were
+   * selected. The oldest is forgotten beyond the ring's length. Returns its slot, for {@link #withdraw}.
+   * Must be called one publish at a time, in the order the frames are written: {@link
+   * RabbitLoss#transmitting} calls it with the client's channel lock held.
+   */
+  Publish published(Context context, String exchange, String routingKey) {
     AtomicReferenceArray<Publish> s = publishRing();
+    long sequence = confirmNext;
+    if (sequence > 0) {
+      confirmNext = sequence + 1;
+    }
     long index = published + 1;
     int slot = slot(s, index);
     Publish p = s.get(slot);
@@ -458,16 +566,17 @@ final class ChannelLedger {
       p.index = index;
       s.lazySet(slot, p);
     } else {
-      p.context = context;
+      INDEX.lazySet(p, 0); // readers that see any field written below see the slot as rewritten
+      PUBLISH_CONTEXT.lazySet(p, context);
       // a reference stored into a long-lived slot costs the collector's write barrier; a channel
       // mostly publishes to the same few exchanges and keys, whose strings the slot then holds already
       if (p.exchange != exchange) {
-        p.exchange = exchange;
+        EXCHANGE.lazySet(p, exchange);
       }
       if (p.routingKey != routingKey) {
-        p.routingKey = routingKey;
+        ROUTING_KEY.lazySet(p, routingKey);
       }
-      p.sequence = sequence;
+      SEQUENCE.lazySet(p, sequence);
       INDEX.lazySet(p, index);
     }
     PUBLISHED.lazySet(this, index);
@@ -475,7 +584,8 @@ final class ChannelLedger {
   }
 
   /**
-   * The publish never went out: writing its frames threw. {@code publish} is the slot {@link
+   * The publish never went out: writing its frames threw (before any frame was written, or the
+   * connection is broken anyway). {@code publish} is the slot {@link
    * #published} returned, and the caller still holds the channel's lock it published under, so no
    * later publish has taken the slot; it is withdrawn only from the ledger that took it.
    */
@@ -483,6 +593,9 @@ final class ChannelLedger {
     long i = publish.index;
     if (publish.owner == this && publish.holds(i)) {
       WITHDRAWN_AT.lazySet(publish, i);
+      if (publish.sequence > 0 && publish.sequence == confirmNext - 1) {
+        confirmNext--; // the broker never saw it, and numbers the next publish as it would have this one
+      }
     }
   }
 
@@ -517,14 +630,24 @@ final class ChannelLedger {
   }
 
   /**
+   * The broker's answer to the synchronous command was matched to it, on the connection's thread,
+   * before the call waiting for it is woken: what it proves is taken now, as the woken call may send
+   * another command at once.
+   */
+  void answered() {
+    answeredAt = askedAt;
+    askedAt = -1;
+  }
+
+  /**
    * The synchronous command was answered: the broker processed everything sent on the channel before
    * it, without closing the channel. Those publishes without confirms are done with; those with
-   * confirms now wait only for their confirm. (The answer wakes the application before this is called,
-   * so what it published since is not yet proven.)
+   * confirms now wait only for their confirm. Only an answer {@link #answered} counts: the client also
+   * finishes a command that timed out, which proves nothing.
    */
   void roundTrip() {
-    long upTo = askedAt;
-    askedAt = -1;
+    long upTo = answeredAt;
+    answeredAt = -1;
     if (upTo < 0) {
       return;
     }
@@ -579,6 +702,9 @@ final class ChannelLedger {
           continue;
         }
         long seq = p.sequence;
+        if (p.index != i) {
+          continue; // rewritten by a publish as many later while read: this one was forgotten
+        }
         if (seq > sequence) {
           break;
         }
@@ -665,7 +791,7 @@ final class ChannelLedger {
   /** The channel is gone: the broker takes back its unsettled deliveries; nothing more is owed. */
   void closed() {
     closed = true;
-    requeueAll();
+    requeueAll(Long.MAX_VALUE);
     AtomicReferenceArray<Publish> s = sent;
     if (s == null) {
       return;

@@ -202,7 +202,7 @@ public final class RabbitLoss {
         // no context surrounds a pulled message: its order goes with it in the ledger, for a loss report
         Context context = id == null ? null
             : Context.current().with(Baggage.current().toBuilder().put("order.id", id).build());
-        ledger(channel).delivered(response.getEnvelope().getDeliveryTag(), context, queue);
+        ledger(channel).delivered(response.getEnvelope().getDeliveryTag(), context, queue, true);
       }
     } catch (Throwable e) {
       guard.failed(e);
@@ -247,12 +247,26 @@ public final class RabbitLoss {
     }
   }
 
-  /** After {@code basicRecover}: the broker takes every unsettled delivery back. */
-  public static void recovered(ChannelN channel, Throwable thrown) {
+  /** Before {@code basicRecover}: the highest delivery tag it can take back, or -1. */
+  public static long recovering(ChannelN channel) {
     try {
-      ChannelLedger ledger = thrown == null && guard.on() ? ledgers.get(channel) : null;
+      ChannelLedger ledger = guard.on() ? ledgers.get(channel) : null;
+      return ledger == null ? -1 : ledger.highestDelivered();
+    } catch (Throwable e) {
+      guard.failed(e);
+      return -1;
+    }
+  }
+
+  /**
+   * After {@code basicRecover}: the broker took back every unsettled delivery up to {@code upTo} (from
+   * {@link #recovering}); what it redelivers in answer may already have arrived, and is not taken back.
+   */
+  public static void recovered(ChannelN channel, long upTo, Throwable thrown) {
+    try {
+      ChannelLedger ledger = thrown == null && upTo > 0 && guard.on() ? ledgers.get(channel) : null;
       if (ledger != null) {
-        ledger.requeueAll();
+        ledger.requeueAll(upTo);
       }
     } catch (Throwable e) {
       guard.failed(e);
@@ -276,6 +290,21 @@ public final class RabbitLoss {
       ChannelLedger ledger = guard.on() && channel instanceof ChannelN ? ledgers.get((ChannelN) channel) : null;
       if (ledger != null) {
         ledger.asking();
+      }
+    } catch (Throwable e) {
+      guard.failed(e);
+    }
+  }
+
+  /**
+   * The client matched the broker's answer to the synchronous command waiting on {@code channel}
+   * ({@code nextOutstandingRpc} returned it), before it wakes the call that waits.
+   */
+  public static void answered(Object channel) {
+    try {
+      ChannelLedger ledger = guard.on() && channel instanceof ChannelN ? ledgers.get((ChannelN) channel) : null;
+      if (ledger != null) {
+        ledger.answered();
       }
     } catch (Throwable e) {
       guard.failed(e);
@@ -315,25 +344,27 @@ public final class RabbitLoss {
 
   private static Publish transmittingUnguarded(ChannelN channel, AMQCommand command) throws Throwable {
     Object method = methodOf(command);
+    if (method instanceof AMQP.Confirm.Select) {
+      ledger(channel).confirmsSelected();
+      return null;
+    }
     if (!(method instanceof AMQP.Basic.Publish)) {
       return null;
     }
     AMQP.Basic.Publish publish = (AMQP.Basic.Publish) method;
-    // basicPublish numbered the message, and moved the channel's next number on, before sending it
-    long next = channel.getNextPublishSeqNo();
-    long sequence = next > 0 ? next - 1 : 0;
     ChannelLedger ledger = ledger(channel);
-    if (sequence > 0) {
-      if (!ledger.confirming) {
-        synchronized (SETTING_UP) {
-          if (!ledger.confirming) {
-            channel.addConfirmListener(new Confirms(ledger));
-            ledger.confirming = true;
-          }
+    // numbered by the ledger as the broker numbers it, in the order the frames go out: the client's own
+    // number is taken before the channel's lock, and two threads publishing at once can share one
+    Publish p = ledger.published(Context.current(), publish.getExchange(), publish.getRoutingKey());
+    if (p.sequence > 0 && !ledger.confirming) {
+      synchronized (SETTING_UP) {
+        if (!ledger.confirming) {
+          channel.addConfirmListener(new Confirms(ledger));
+          ledger.confirming = true;
         }
       }
     }
-    return ledger.published(Context.current(), publish.getExchange(), publish.getRoutingKey(), sequence);
+    return p;
   }
 
   /**

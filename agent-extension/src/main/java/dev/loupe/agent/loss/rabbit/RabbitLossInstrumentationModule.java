@@ -97,7 +97,7 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
     }
   }
 
-  /** Where every channel sends a synchronous command, with nothing else sent on the channel meanwhile. */
+  /** Where every channel sends a synchronous command (nothing else is sent on the channel meanwhile), and matches its answer. */
   public static final class RpcInstrumentation implements TypeInstrumentation {
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
@@ -108,6 +108,7 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
     public void transform(TypeTransformer t) {
       t.applyAdviceToMethod(isPublic().and(named("enqueueRpc").and(takesArguments(1))
           .or(named("enqueueAsyncRpc").and(takesArguments(2)))), SELF + "$AskingAdvice");
+      t.applyAdviceToMethod(isPublic().and(named("nextOutstandingRpc")).and(takesArguments(0)), SELF + "$AnsweredAdvice");
     }
   }
 
@@ -190,13 +191,18 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
     }
   }
 
-  /** {@code basicRecover(requeue)}: the broker takes back every unsettled delivery. */
+  /** {@code basicRecover(requeue)}: the broker takes back every delivery unsettled when it was sent. */
   public static final class RecoverAdvice {
     private RecoverAdvice() {}
 
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static long enter(@Advice.This ChannelN channel) {
+      return RabbitLoss.recovering(channel);
+    }
+
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void exit(@Advice.This ChannelN channel, @Advice.Thrown Throwable thrown) {
-      RabbitLoss.recovered(channel, thrown);
+    public static void exit(@Advice.This ChannelN channel, @Advice.Enter long upTo, @Advice.Thrown Throwable thrown) {
+      RabbitLoss.recovered(channel, upTo, thrown);
     }
   }
 
@@ -288,6 +294,21 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
     @Advice.OnMethodExit(suppress = Throwable.class)
     public static void exit(@Advice.This Object channel) {
       RabbitLoss.asking(channel);
+    }
+  }
+
+  /**
+   * {@code nextOutstandingRpc()}: the broker's answer was matched to the command waiting for it, on the
+   * connection's thread, before that command's caller is woken.
+   */
+  public static final class AnsweredAdvice {
+    private AnsweredAdvice() {}
+
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    public static void exit(@Advice.This Object channel, @Advice.Return Object rpc) {
+      if (rpc != null) {
+        RabbitLoss.answered(channel);
+      }
     }
   }
 

@@ -31,8 +31,8 @@ class ChannelLedgerTest {
   }
 
   /** The publish's index among the channel's publishes; the ledger reuses its slot, and hands out copies. */
-  private long publish(String exchange, long sequence) {
-    return ledger.published(Context.root(), exchange, "order.confirmed", sequence).index;
+  private long publish(String exchange) {
+    return ledger.published(Context.root(), exchange, "order.confirmed").index;
   }
 
   private static List<Long> indexes(List<Publish> publishes) {
@@ -72,7 +72,7 @@ class ChannelLedgerTest {
   @Test
   void deliveriesAfterTheChannelHandedEverythingBackAreTrackedAgain() {
     deliver(ledger, 1);
-    ledger.requeueAll();
+    ledger.requeueAll(Long.MAX_VALUE);
     deliver(ledger, 2);
     assertThat(tags(ledger.settle(2, true, Delivery.DROPPED))).containsExactly(2L);
   }
@@ -112,9 +112,10 @@ class ChannelLedgerTest {
 
   @Test
   void aRoundTripProvesOnlyWhatWasPublishedBeforeTheCommandWasSent() {
-    publish("jewelry.orders", 0);
+    publish("jewelry.orders");
     ledger.asking();
-    publish("jewelry.orders", 0); // published while the answer is on its way: not proven by it
+    publish("jewelry.orders"); // published while the answer is on its way: not proven by it
+    ledger.answered();
     ledger.roundTrip();
     assertThat(ledger.unprovenCount()).isEqualTo(1);
     ledger.roundTrip(); // an answer to nothing we saw sent proves nothing
@@ -122,10 +123,63 @@ class ChannelLedgerTest {
   }
 
   @Test
+  void whatACommandProvesIsTakenWhenItsAnswerIsMatchedNotWhenItsCallerHasSentTheNext() {
+    publish("jewelry.orders");
+    ledger.asking(); // queue.declare
+    ledger.answered(); // the answer is matched; the caller wakes and goes on at once
+    long afterIt = publish("legacy.nowhere");
+    ledger.asking(); // its next synchronous command, sent before markRpcFinished ran for the first
+    ledger.roundTrip();
+    assertThat(indexes(ledger.refusedBy(close(404, "NOT_FOUND - no exchange 'legacy.nowhere' in vhost '/'", 60, 40))))
+        .containsExactly(afterIt);
+  }
+
+  @Test
+  void aCommandThatTimedOutProvesNothing() {
+    publish("jewelry.orders");
+    ledger.asking();
+    ledger.roundTrip(); // the client finishes a command that timed out without an answer
+    assertThat(ledger.unprovenCount()).isEqualTo(1);
+  }
+
+  @Test
+  void confirmsAreNumberedAsTheBrokerNumbersThemAndAWithdrawnPublishGivesItsNumberBack() {
+    publish("before-select");
+    ledger.confirmsSelected();
+    Publish first = ledger.published(Context.root(), "a", "order.confirmed");
+    Publish refusedByTheClient = ledger.published(Context.root(), "too-big", "order.confirmed");
+    assertThat(refusedByTheClient.sequence).isEqualTo(2);
+    ledger.withdraw(refusedByTheClient); // the frame was too big: nothing went out
+    Publish second = ledger.published(Context.root(), "b", "order.confirmed");
+    ledger.confirmsSelected(); // selecting again changes nothing
+    Publish third = ledger.published(Context.root(), "c", "order.confirmed");
+    assertThat(List.of(first.sequence, second.sequence, third.sequence)).containsExactly(1L, 2L, 3L);
+    assertThat(ledger.confirmed(2, false)).extracting(p -> p.exchange).containsExactly("b");
+  }
+
+  @Test
+  void basicRecoverTakesBackOnlyWhatWasDeliveredBeforeIt() {
+    deliver(ledger, 1);
+    long upTo = ledger.highestDelivered();
+    deliver(ledger, 2); // redelivered in answer to the recover, before its call returned
+    ledger.requeueAll(upTo);
+    assertThat(tags(ledger.settle(0, true, Delivery.DROPPED))).containsExactly(2L);
+  }
+
+  @Test
+  void aMessageFetchedOnAnotherThreadCountsTowardsTheHighestTag() {
+    deliver(ledger, 1);
+    ledger.delivered(2, Context.root(), "orders", true);
+    assertThat(ledger.unseen(2, false)).isFalse();
+    assertThat(tags(ledger.settle(2, true, Delivery.DROPPED))).containsExactly(1L, 2L);
+  }
+
+  @Test
   void confirmsSettleTheirOwnSequenceOrEverythingUpToIt() {
-    publish("a", 1);
-    long second = publish("b", 2);
-    publish("c", 3);
+    ledger.confirmsSelected();
+    publish("a");
+    long second = publish("b");
+    publish("c");
     assertThat(indexes(ledger.confirmed(2, false))).containsExactly(second);
     assertThat(ledger.unprovenCount()).isEqualTo(2);
     assertThat(ledger.confirmed(3, true)).extracting(p -> p.exchange).containsExactly("a", "c");
@@ -134,35 +188,36 @@ class ChannelLedgerTest {
 
   @Test
   void aPublishRefusedByNameIsLostWithEverythingAfterItButNotWhatCameBefore() {
-    publish("", 0);
-    long refused = publish("legacy.nowhere", 0);
-    long after = publish("", 0);
+    publish("");
+    long refused = publish("legacy.nowhere");
+    long after = publish("");
     assertThat(indexes(ledger.refusedBy(close(404, "NOT_FOUND - no exchange 'legacy.nowhere' in vhost '/'", 60, 40))))
         .containsExactly(refused, after);
   }
 
   @Test
   void aPublishRefusedWithoutAnExchangeNamedTakesEveryPublishNotYetProven() {
-    publish("", 0);
+    publish("");
     ledger.asking();
+    ledger.answered();
     ledger.roundTrip();
-    long open = publish("", 0);
+    long open = publish("");
     assertThat(indexes(ledger.refusedBy(close(406, "PRECONDITION_FAILED - user_id property set to 'x'", 60, 40))))
         .containsExactly(open);
   }
 
   @Test
   void aFailedSettlementLosesOnlyThePublishesAfterIt() {
-    publish("jewelry.orders", 0);
+    publish("jewelry.orders");
     ledger.settle(42, false, Delivery.ACKED);
-    long discarded = publish("jewelry.orders", 0);
+    long discarded = publish("jewelry.orders");
     assertThat(indexes(ledger.refusedBy(close(406, "PRECONDITION_FAILED - unknown delivery tag 42", 60, 80))))
         .containsExactly(discarded);
   }
 
   @Test
   void aFailedSynchronousCommandLosesNoPublish() {
-    publish("jewelry.orders", 0);
+    publish("jewelry.orders");
     assertThat(ledger.refusedBy(close(404, "NOT_FOUND - no queue 'x' in vhost '/'", 50, 10))).isEmpty();
   }
 
@@ -188,7 +243,7 @@ class ChannelLedgerTest {
   @Test
   void aClosedChannelHandsBackEveryUnsettledDelivery() {
     Delivery d = ledger.delivered(1, Context.root(), "orders");
-    publish("x", 0);
+    publish("x");
     ledger.closed();
     assertThat(d.outcome).isEqualTo(Delivery.REQUEUED);
     assertThat(ledger.unsettledCount()).isZero();
@@ -210,10 +265,10 @@ class ChannelLedgerTest {
   void publishesOverTheLimitForgetTheOldestAndAWithdrawnPublishIsNotRefused() {
     ChannelLedger small = new ChannelLedger(4);
     for (int i = 1; i <= 6; i++) {
-      small.published(Context.root(), "e" + i, "order.confirmed", 0);
+      small.published(Context.root(), "e" + i, "order.confirmed");
     }
     assertThat(small.unprovenCount()).isEqualTo(4);
-    Publish last = small.published(Context.root(), "e7", "order.confirmed", 0);
+    Publish last = small.published(Context.root(), "e7", "order.confirmed");
     small.withdraw(last);
     assertThat(small.refusedBy(close(406, "PRECONDITION_FAILED - x", 60, 40)))
         .extracting(p -> p.exchange).containsExactly("e4", "e5", "e6");
@@ -224,7 +279,7 @@ class ChannelLedgerTest {
     // basicPublish throws because the broker went away: the connection's thread has dropped the
     // channel's ledger (and not yet closed it), so a look-up of the channel's ledger finds a new one
     ChannelLedger before = new ChannelLedger(4);
-    Publish inFlight = before.published(Context.root(), "order.priced", "status", 0);
+    Publish inFlight = before.published(Context.root(), "order.priced", "status");
     ChannelLedger after = new ChannelLedger(4);
     assertThat(inFlight.owner).isSameAs(before);
     after.withdraw(inFlight); // threw NullPointerException and switched the sentinels off for good
@@ -234,7 +289,7 @@ class ChannelLedgerTest {
     assertThat(after.unprovenCount()).isZero();
     assertThat(before.unprovenCount()).isZero();
     // the new ledger works as any other
-    after.published(Context.root(), "order.priced", "status", 0);
+    after.published(Context.root(), "order.priced", "status");
     assertThat(after.refusedBy(close(404, "NOT_FOUND - no exchange 'order.priced' in vhost '/'", 60, 40)))
         .extracting(p -> p.exchange).containsExactly("order.priced");
   }
@@ -242,10 +297,11 @@ class ChannelLedgerTest {
   @Test
   void aConfirmedPublishIsCopiedOutSoItsSlotCanBeReused() {
     ChannelLedger small = new ChannelLedger(2);
-    small.published(Context.root(), "a", "order.confirmed", 1);
+    small.confirmsSelected();
+    small.published(Context.root(), "a", "order.confirmed");
     List<Publish> nacked = small.confirmed(1, false);
-    small.published(Context.root(), "b", "order.confirmed", 2);
-    small.published(Context.root(), "c", "order.confirmed", 3);
+    small.published(Context.root(), "b", "order.confirmed");
+    small.published(Context.root(), "c", "order.confirmed");
     assertThat(nacked).extracting(p -> p.exchange).containsExactly("a");
     assertThat(small.unprovenCount()).isEqualTo(2);
   }
@@ -275,7 +331,7 @@ class ChannelLedgerTest {
           for (int n = 0; n < 120; n++) {
             String id = "JW-" + thread + "-" + n;
             synchronized (channelLock) {
-              shared.published(order(id), id, "order.confirmed", 0);
+              shared.published(order(id), id, "order.confirmed");
             }
           }
         }));
@@ -314,12 +370,13 @@ class ChannelLedgerTest {
     List<Publish> nacked = Collections.synchronizedList(new ArrayList<>());
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
+      shared.confirmsSelected();
       Future<?> publisher = pool.submit(() -> {
         for (long seq = 1; seq <= count; seq++) {
           while (seq - confirmedUpTo.get() > 256) {
             Thread.onSpinWait(); // the broker's confirms lag at most this far behind here
           }
-          shared.published(order("JW-" + seq), "jewelry.orders", "order." + seq, seq);
+          shared.published(order("JW-" + seq), "jewelry.orders", "order." + seq);
           sentUpTo.set(seq);
         }
       });
