@@ -28,10 +28,12 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  *
  * <p>Thread-safe, and without a lock on a healthy message's way ({@code RabbitLossBenchmark}, in
  * docs/overhead.md): the application's threads publish and settle while the connection's thread
- * delivers, confirms and closes. A slot is written as a sequence lock: its tag or index is set to 0,
- * then its fields, then the new tag or index, each with a release store ({@code lazySet}, a plain
- * store on x86); a reader reads the tag or index, the fields, and the tag or index again, and counts a
- * slot rewritten meanwhile as forgotten. Publishes come one at a time, however many threads publish on
+ * delivers, confirms and closes. A delivery's slot is written as a sequence lock: its tag is set to
+ * 0, then its fields, then the new tag, each with a release store ({@code lazySet}, a plain store on
+ * x86); a reader reads the tag, the fields, and the tag again, and counts a slot rewritten meanwhile as
+ * forgotten. A publish's slot is written with plain stores and then its index with a release store;
+ * only a slot that still holds an unconfirmed publish (which the broker's confirms may be reading) is
+ * rewritten under the lock the answers hold. Publishes come one at a time, however many threads publish on
  * the channel: {@link #published} is called where the client writes the frames, holding the channel's
  * lock, which also numbers them for publisher confirms as the broker does, in the order it reads them.
  * A channel's deliveries come one at a time from the client's dispatcher; a {@code basicGet} on
@@ -134,11 +136,11 @@ final class ChannelLedger {
      * closed and the channel's next call found a new ledger.
      */
     ChannelLedger owner;
-    volatile Context context;
-    volatile String exchange;
-    volatile String routingKey;
+    Context context;
+    String exchange;
+    String routingKey;
     /** The publisher-confirm sequence number, as the broker numbers it; 0 on a channel without confirms. */
-    volatile long sequence;
+    long sequence;
     /** Its place among this channel's publishes, from 1; written with {@link #INDEX}. */
     volatile long index;
     /** The index proven here: the broker took it. */
@@ -170,13 +172,6 @@ final class ChannelLedger {
       AtomicLongFieldUpdater.newUpdater(Publish.class, "provenAt");
   private static final AtomicLongFieldUpdater<Publish> PROCESSED_AT =
       AtomicLongFieldUpdater.newUpdater(Publish.class, "processedAt");
-  private static final AtomicLongFieldUpdater<Publish> SEQUENCE = AtomicLongFieldUpdater.newUpdater(Publish.class, "sequence");
-  private static final AtomicReferenceFieldUpdater<Publish, Context> PUBLISH_CONTEXT =
-      AtomicReferenceFieldUpdater.newUpdater(Publish.class, Context.class, "context");
-  private static final AtomicReferenceFieldUpdater<Publish, String> EXCHANGE =
-      AtomicReferenceFieldUpdater.newUpdater(Publish.class, String.class, "exchange");
-  private static final AtomicReferenceFieldUpdater<Publish, String> ROUTING_KEY =
-      AtomicReferenceFieldUpdater.newUpdater(Publish.class, String.class, "routingKey");
 
   private final int limit;
   final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
@@ -565,22 +560,33 @@ final class ChannelLedger {
       p.owner = this;
       p.index = index;
       s.lazySet(slot, p);
+    } else if (p.sequence > 0 && p.holds(p.index)) {
+      // an unconfirmed publish is forgotten: the broker's confirms may be reading it right now
+      synchronized (answers) {
+        rewrite(p, context, exchange, routingKey, sequence, index);
+      }
     } else {
-      INDEX.lazySet(p, 0); // readers that see any field written below see the slot as rewritten
-      PUBLISH_CONTEXT.lazySet(p, context);
-      // a reference stored into a long-lived slot costs the collector's write barrier; a channel
-      // mostly publishes to the same few exchanges and keys, whose strings the slot then holds already
-      if (p.exchange != exchange) {
-        EXCHANGE.lazySet(p, exchange);
-      }
-      if (p.routingKey != routingKey) {
-        ROUTING_KEY.lazySet(p, routingKey);
-      }
-      SEQUENCE.lazySet(p, sequence);
-      INDEX.lazySet(p, index);
+      // proven, withdrawn, or published without confirms: no answer reads its fields any more (a round
+      // trip reads only its sequence, 0 either way, and the channel's end comes after the last publish)
+      rewrite(p, context, exchange, routingKey, sequence, index);
     }
     PUBLISHED.lazySet(this, index);
     return p;
+  }
+
+  /** Puts a publish in slot {@code p}: its fields, then its index, with a release store. */
+  private static void rewrite(Publish p, Context context, String exchange, String routingKey, long sequence, long index) {
+    p.context = context;
+    // a reference stored into a long-lived slot costs the collector's write barrier; a channel mostly
+    // publishes to the same few exchanges and keys, whose strings the slot then holds already
+    if (p.exchange != exchange) {
+      p.exchange = exchange;
+    }
+    if (p.routingKey != routingKey) {
+      p.routingKey = routingKey;
+    }
+    p.sequence = sequence;
+    INDEX.lazySet(p, index);
   }
 
   /**

@@ -344,11 +344,10 @@ public final class RabbitLoss {
 
   private static Publish transmittingUnguarded(ChannelN channel, AMQCommand command) throws Throwable {
     Object method = methodOf(command);
-    if (method instanceof AMQP.Confirm.Select) {
-      ledger(channel).confirmsSelected();
-      return null;
-    }
     if (!(method instanceof AMQP.Basic.Publish)) {
+      if (method instanceof AMQP.Confirm.Select) {
+        ledger(channel).confirmsSelected();
+      }
       return null;
     }
     AMQP.Basic.Publish publish = (AMQP.Basic.Publish) method;
