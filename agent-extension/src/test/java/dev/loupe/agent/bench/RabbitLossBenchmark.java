@@ -4,20 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.ConfirmListener;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.impl.AMQCommand;
-import com.rabbitmq.client.impl.AMQConnection;
 import com.rabbitmq.client.impl.ChannelN;
-import com.rabbitmq.client.impl.ConnectionParams;
-import com.rabbitmq.client.impl.ConsumerWorkService;
-import com.rabbitmq.client.impl.FrameHandler;
 import io.opentelemetry.context.Context;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Field;
-import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -27,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Executors;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 
@@ -287,25 +280,7 @@ public class RabbitLossBenchmark {
 
   /** Client channels on a connection whose frames go nowhere. */
   private static Channels channels() throws Exception {
-    FrameHandler nowhere = (FrameHandler) Proxy.newProxyInstance(RabbitLossBenchmark.class.getClassLoader(),
-        new Class<?>[] {FrameHandler.class}, (proxy, method, args) -> {
-          Class<?> type = method.getReturnType();
-          return type == int.class ? 0 : type == boolean.class ? false : null;
-        });
-    ConnectionParams params = new ConnectionFactory().params(Executors.newSingleThreadExecutor());
-    AMQConnection connection = new AMQConnection(params, nowhere);
-    // made when the connection starts, which this one never does
-    var sender = Class.forName("com.rabbitmq.client.impl.HeartbeatSender").getDeclaredConstructor(FrameHandler.class,
-        java.util.concurrent.ScheduledExecutorService.class, java.util.concurrent.ThreadFactory.class);
-    sender.setAccessible(true);
-    Field heartbeat = AMQConnection.class.getDeclaredField("_heartbeatSender");
-    heartbeat.setAccessible(true);
-    heartbeat.set(connection, sender.newInstance(nowhere, null, (java.util.concurrent.ThreadFactory) Thread::new));
-    ConsumerWorkService work = new ConsumerWorkService(Executors.newSingleThreadExecutor(), Thread::new, 0, 0);
-    ChannelN[] channels = new ChannelN[4];
-    for (int i = 0; i < channels.length; i++) {
-      channels[i] = new ChannelN(connection, i + 1, work);
-    }
+    ChannelN[] channels = dev.loupe.agent.harness.NowhereChannels.open(4);
     Field sequence = ChannelN.class.getDeclaredField("nextPublishSeqNo");
     sequence.setAccessible(true);
     DefaultConsumer manual = new DefaultConsumer(channels[2]);

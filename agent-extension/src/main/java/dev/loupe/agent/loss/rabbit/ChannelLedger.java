@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  * 0, then its fields, then the new tag, each with a release store ({@code lazySet}, a plain store on
  * x86); a reader reads the tag, the fields, and the tag again, and counts a slot rewritten meanwhile as
  * forgotten. A publish's slot is written with plain stores and then its index with a release store;
- * only a slot that still holds an unconfirmed publish (which the broker's confirms may be reading) is
- * rewritten under the lock the answers hold. Publishes come one at a time, however many threads publish on
+ * on a channel with confirms, a slot that still holds an unproven publish (which the broker's confirms
+ * may be reading) is rewritten under the lock the answers hold. Publishes come one at a time, however many threads publish on
  * the channel: {@link #published} is called where the client writes the frames, holding the channel's
  * lock, which also numbers them for publisher confirms as the broker does, in the order it reads them.
  * A channel's deliveries come one at a time from the client's dispatcher; a {@code basicGet} on
@@ -222,6 +222,8 @@ final class ChannelLedger {
    * woken (whose next command would move {@code askedAt} on); -1 if no answer is being handled.
    */
   private volatile long answeredAt = -1;
+  /** A synchronous command timed out on this channel: its answers are no longer matched to their commands. */
+  private volatile boolean untrusted;
   /**
    * The broker's number for the next publish on this channel once publisher confirms are selected
    * (1, 2, ...), 0 before; written only where the client writes frames, holding the channel's lock.
@@ -560,14 +562,14 @@ final class ChannelLedger {
       p.owner = this;
       p.index = index;
       s.lazySet(slot, p);
-    } else if (p.sequence > 0 && p.holds(p.index)) {
-      // an unconfirmed publish is forgotten: the broker's confirms may be reading it right now
+    } else if (confirmNext > 0 && p.holds(p.index)) {
+      // a publish on a channel with confirms is forgotten unproven: the broker's confirms may be reading it
       synchronized (answers) {
         rewrite(p, context, exchange, routingKey, sequence, index);
       }
     } else {
-      // proven, withdrawn, or published without confirms: no answer reads its fields any more (a round
-      // trip reads only its sequence, 0 either way, and the channel's end comes after the last publish)
+      // proven or withdrawn, or on a channel without confirms: no answer reads its fields any more (a
+      // round trip reads only its sequence, 0 either way, and the channel's end comes after the last publish)
       rewrite(p, context, exchange, routingKey, sequence, index);
     }
     PUBLISHED.lazySet(this, index);
@@ -636,20 +638,42 @@ final class ChannelLedger {
   }
 
   /**
-   * The broker's answer to the synchronous command was matched to it, on the connection's thread,
-   * before the call waiting for it is woken: what it proves is taken now, as the woken call may send
-   * another command at once.
+   * The publish count when the command whose answer is about to be matched was sent: read while that
+   * command is still the channel's only outstanding one (no other can be sent until its answer is
+   * matched); -1 if none, or if round trips no longer prove anything here.
    */
-  void answered() {
-    answeredAt = askedAt;
+  long answering() {
+    return untrusted ? -1 : askedAt;
+  }
+
+  /**
+   * The broker's answer to the synchronous command sent at publish count {@code asked} (from {@link
+   * #answering}) was matched to it, on the connection's thread, before the call waiting for it is woken:
+   * what it proves is taken now, as the woken call may send another command at once.
+   */
+  void answered(long asked) {
+    answeredAt = untrusted ? -1 : asked;
+    if (askedAt == asked) {
+      askedAt = -1;
+    }
+  }
+
+  /**
+   * The client gave up waiting for an answer (a timeout): the command is finished without one, and a
+   * late answer may later be matched to the next command. From here on no round trip on this channel
+   * proves a publish; confirms and the channel's end still do.
+   */
+  void abandoned() {
+    untrusted = true;
     askedAt = -1;
+    answeredAt = -1;
   }
 
   /**
    * The synchronous command was answered: the broker processed everything sent on the channel before
    * it, without closing the channel. Those publishes without confirms are done with; those with
-   * confirms now wait only for their confirm. Only an answer {@link #answered} counts: the client also
-   * finishes a command that timed out, which proves nothing.
+   * confirms now wait only for their confirm. Only an answer {@link #answered} counts, and none after a
+   * command was {@link #abandoned}.
    */
   void roundTrip() {
     long upTo = answeredAt;

@@ -300,11 +300,55 @@ public final class RabbitLoss {
    * The client matched the broker's answer to the synchronous command waiting on {@code channel}
    * ({@code nextOutstandingRpc} returned it), before it wakes the call that waits.
    */
-  public static void answered(Object channel) {
+  public static void answered(Object channel, long asked) {
     try {
       ChannelLedger ledger = guard.on() && channel instanceof ChannelN ? ledgers.get((ChannelN) channel) : null;
       if (ledger != null) {
-        ledger.answered();
+        ledger.answered(asked);
+      }
+    } catch (Throwable e) {
+      guard.failed(e);
+    }
+  }
+
+  /**
+   * Before {@code nextOutstandingRpc()}: the publish count when the outstanding command was sent (no
+   * other command can be sent until this one's answer is matched), or -1.
+   */
+  public static long answering(Object channel) {
+    try {
+      ChannelLedger ledger = guard.on() && channel instanceof ChannelN ? ledgers.get((ChannelN) channel) : null;
+      return ledger == null ? -1 : ledger.answering();
+    } catch (Throwable e) {
+      guard.failed(e);
+      return -1;
+    }
+  }
+
+  /** {@code cleanRpcChannelState()}: the client gave up on the outstanding command (a timeout). */
+  public static void abandoned(Object channel) {
+    try {
+      ChannelLedger ledger = guard.on() && channel instanceof ChannelN ? ledgers.get((ChannelN) channel) : null;
+      if (ledger != null) {
+        ledger.abandoned();
+      }
+    } catch (Throwable e) {
+      guard.failed(e);
+    }
+  }
+
+  /** Whether a consumer of {@code consumerTag} is known on some open channel (tests and diagnostics). */
+  static boolean knowsConsumer(String consumerTag) {
+    return consumers.containsKey(consumerTag);
+  }
+
+  /** After {@code basicCancel(consumerTag)}: the consumer is gone; its tag may be reused. */
+  public static void cancelled(ChannelN channel, String consumerTag, Throwable thrown) {
+    try {
+      ChannelLedger ledger = thrown == null && consumerTag != null && guard.on() ? ledgers.get(channel) : null;
+      Subscription subscription = ledger == null ? null : ledger.subscriptions.remove(consumerTag);
+      if (subscription != null) {
+        consumers.remove(consumerTag, subscription);
       }
     } catch (Throwable e) {
       guard.failed(e);
@@ -577,7 +621,7 @@ public final class RabbitLoss {
           refused = ledger.refusedBy(close);
         }
         ledger.closed();
-        ledger.subscriptions.forEach(consumers::remove);
+        ledger.subscriptions.forEach(consumers::remove); // (tag, subscription): another channel's entry stays
         for (Publish p : refused) {
           LossSpans.loss(p, "refused", LossAttributes.PUBLISH_REFUSED)
               .setAttribute("messaging.rabbitmq.close.reply_code", (long) close.getReplyCode())

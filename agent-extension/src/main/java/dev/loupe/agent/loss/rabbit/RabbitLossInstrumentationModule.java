@@ -85,6 +85,8 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
       t.applyAdviceToMethod(isPublic().and(named("basicReject")).and(takesArguments(2)), SELF + "$RejectAdvice");
       t.applyAdviceToMethod(isPublic().and(named("basicNack")).and(takesArguments(3)), SELF + "$NackAdvice");
       t.applyAdviceToMethod(isPublic().and(named("basicRecover")).and(takesArguments(1)), SELF + "$RecoverAdvice");
+      t.applyAdviceToMethod(isPublic().and(named("basicCancel")).and(takesArguments(1))
+          .and(takesArgument(0, String.class)), SELF + "$CancelAdvice");
       t.applyAdviceToMethod(isPublic().and(named("basicPublish")).and(takesArguments(6))
           .and(takesArgument(2, boolean.class)), SELF + "$PublishAdvice");
       t.applyAdviceToMethod(isPublic().and(named("basicConsume")).and(takesArguments(7))
@@ -109,6 +111,7 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
       t.applyAdviceToMethod(isPublic().and(named("enqueueRpc").and(takesArguments(1))
           .or(named("enqueueAsyncRpc").and(takesArguments(2)))), SELF + "$AskingAdvice");
       t.applyAdviceToMethod(isPublic().and(named("nextOutstandingRpc")).and(takesArguments(0)), SELF + "$AnsweredAdvice");
+      t.applyAdviceToMethod(named("cleanRpcChannelState").and(takesArguments(0)), SELF + "$AbandonedAdvice");
     }
   }
 
@@ -203,6 +206,17 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     public static void exit(@Advice.This ChannelN channel, @Advice.Enter long upTo, @Advice.Thrown Throwable thrown) {
       RabbitLoss.recovered(channel, upTo, thrown);
+    }
+  }
+
+  /** {@code basicCancel(consumerTag)}: the consumer's tag is forgotten, so that the maps do not grow. */
+  public static final class CancelAdvice {
+    private CancelAdvice() {}
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void exit(@Advice.This ChannelN channel, @Advice.Argument(0) String consumerTag,
+        @Advice.Thrown Throwable thrown) {
+      RabbitLoss.cancelled(channel, consumerTag, thrown);
     }
   }
 
@@ -304,11 +318,30 @@ public final class RabbitLossInstrumentationModule extends InstrumentationModule
   public static final class AnsweredAdvice {
     private AnsweredAdvice() {}
 
+    /** While the command is still outstanding, no other can be sent: what it was sent after is read here. */
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static long enter(@Advice.This Object channel) {
+      return RabbitLoss.answering(channel);
+    }
+
     @Advice.OnMethodExit(suppress = Throwable.class)
-    public static void exit(@Advice.This Object channel, @Advice.Return Object rpc) {
+    public static void exit(@Advice.This Object channel, @Advice.Enter long asked, @Advice.Return Object rpc) {
       if (rpc != null) {
-        RabbitLoss.answered(channel);
+        RabbitLoss.answered(channel, asked);
       }
+    }
+  }
+
+  /**
+   * {@code cleanRpcChannelState()}: the client gave up waiting for an answer; it finishes the command
+   * without one, which proves nothing.
+   */
+  public static final class AbandonedAdvice {
+    private AbandonedAdvice() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static void enter(@Advice.This Object channel) {
+      RabbitLoss.abandoned(channel);
     }
   }
 

@@ -115,7 +115,7 @@ class ChannelLedgerTest {
     publish("jewelry.orders");
     ledger.asking();
     publish("jewelry.orders"); // published while the answer is on its way: not proven by it
-    ledger.answered();
+    ledger.answered(ledger.answering());
     ledger.roundTrip();
     assertThat(ledger.unprovenCount()).isEqualTo(1);
     ledger.roundTrip(); // an answer to nothing we saw sent proves nothing
@@ -126,7 +126,7 @@ class ChannelLedgerTest {
   void whatACommandProvesIsTakenWhenItsAnswerIsMatchedNotWhenItsCallerHasSentTheNext() {
     publish("jewelry.orders");
     ledger.asking(); // queue.declare
-    ledger.answered(); // the answer is matched; the caller wakes and goes on at once
+    ledger.answered(ledger.answering()); // the answer is matched; the caller wakes and goes on at once
     long afterIt = publish("legacy.nowhere");
     ledger.asking(); // its next synchronous command, sent before markRpcFinished ran for the first
     ledger.roundTrip();
@@ -135,11 +135,33 @@ class ChannelLedgerTest {
   }
 
   @Test
-  void aCommandThatTimedOutProvesNothing() {
+  void aCommandThatTimedOutProvesNothingAndNoLaterAnswerOnItsChannelDoes() {
     publish("jewelry.orders");
     ledger.asking();
-    ledger.roundTrip(); // the client finishes a command that timed out without an answer
+    ledger.abandoned(); // cleanRpcChannelState: the client gives up waiting
+    ledger.answered(ledger.answering()); // it then matches and finishes the abandoned command itself
+    ledger.roundTrip();
     assertThat(ledger.unprovenCount()).isEqualTo(1);
+    ledger.asking(); // the next command: the late answer to the first may be matched to it
+    ledger.answered(ledger.answering());
+    ledger.roundTrip();
+    assertThat(ledger.unprovenCount()).isEqualTo(1);
+  }
+
+  @Test
+  void anAnswerProvesWhatItsOwnCommandWasSentAfterEvenWhenTheNextCommandIsSentBeforeItIsTaken() {
+    publish("jewelry.orders");
+    ledger.asking(); // command 1, after publish 1
+    long asked = ledger.answering(); // its answer is about to be matched
+    long second = publish("legacy.nowhere"); // the woken caller publishes and sends command 2 at once
+    ledger.asking();
+    ledger.answered(asked); // only now does the matching thread take what command 1 proves
+    ledger.roundTrip();
+    assertThat(indexes(ledger.refusedBy(close(404, "NOT_FOUND - no exchange 'legacy.nowhere' in vhost '/'", 60, 40))))
+        .containsExactly(second);
+    ledger.answered(ledger.answering()); // command 2's answer
+    ledger.roundTrip();
+    assertThat(ledger.unprovenCount()).isZero();
   }
 
   @Test
@@ -199,7 +221,7 @@ class ChannelLedgerTest {
   void aPublishRefusedWithoutAnExchangeNamedTakesEveryPublishNotYetProven() {
     publish("");
     ledger.asking();
-    ledger.answered();
+    ledger.answered(ledger.answering());
     ledger.roundTrip();
     long open = publish("");
     assertThat(indexes(ledger.refusedBy(close(406, "PRECONDITION_FAILED - user_id property set to 'x'", 60, 40))))
